@@ -10,11 +10,11 @@ export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 
 /** Every setting of the gateway, read once from the environment by `gateway/main.ts`. */
 export const gatewayEnvSchema = z.object({
-  HOST: env.string('0.0.0.0'),
+  HOST: env.text('0.0.0.0'),
   PORT: env.int(8080, 0, 65535),
-  LOG_LEVEL: env.string('info'),
+  LOG_LEVEL: env.text('info'),
   /** The regional node in single-region mode (used when no GATEWAY_REGIONS is given). */
-  NODE_URL: env.string('http://127.0.0.1:8081'),
+  NODE_URL: env.text('http://127.0.0.1:8081'),
   /** Regions as JSON: `{"regions":[{"name":"eu-west","nodes":["http://10.0.0.5:8081"],"weight":1,"drain":false}]}`. */
   GATEWAY_REGIONS: env.string(),
   /** Path to a file holding the same JSON document as GATEWAY_REGIONS. */
@@ -27,11 +27,11 @@ export const gatewayEnvSchema = z.object({
   AUTH_PUBLIC_KEYS: env.string(),
   /** File holding the embedded dev key pair (created by `npm start` in the data directory). */
   AUTH_DEV_KEY_FILE: env.string(),
-  AUTH_ISSUER: env.string('speechgate-dev'),
-  AUTH_AUDIENCE: env.string('speechgate'),
+  AUTH_ISSUER: env.text('speechgate-dev'),
+  AUTH_AUDIENCE: env.text('speechgate'),
   AUTH_ALGORITHMS: env.list(),
   AUTH_CLOCK_TOLERANCE_SECONDS: env.int(30, 0, 600),
-  AUTH_TENANT_CLAIM: env.string('sub'),
+  AUTH_TENANT_CLAIM: env.text('sub'),
   REDIS_URL: env.url(),
   RATE_LIMIT_REQUESTS_PER_MINUTE: env.int(120, 0),
   RATE_LIMIT_CHARACTERS_PER_MINUTE: env.int(100_000, 0),
@@ -42,7 +42,7 @@ export const gatewayEnvSchema = z.object({
   MAX_BODY_BYTES: env.int(64 * 1024, 1024),
   /** OpenAI voice names → catalogue voice ids (optionally `voice:speaker`). */
   VOICE_MAP: env.json(z.record(z.string(), z.string())),
-  DEFAULT_VOICE: env.string('speechgate-en'),
+  DEFAULT_VOICE: env.text('speechgate-en'),
   UPSTREAM_CONNECT_TIMEOUT_MS: env.int(2_000, 1),
   UPSTREAM_HEADERS_TIMEOUT_MS: env.int(30_000, 1),
   UPSTREAM_BODY_TIMEOUT_MS: env.int(30_000, 1),
@@ -50,7 +50,7 @@ export const gatewayEnvSchema = z.object({
   /** Deadline for a whole request, including every upstream attempt. */
   REQUEST_TIMEOUT_MS: env.int(60_000, 100),
   OTEL_EXPORTER_OTLP_ENDPOINT: env.url(),
-  OTEL_SERVICE_NAME: env.string('speechgate-gateway'),
+  OTEL_SERVICE_NAME: env.text('speechgate-gateway'),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
 });
 

@@ -3,15 +3,15 @@ import { env, parseConfig } from '../shared/config.ts';
 
 /** Every setting of a regional node, read once from the environment by `node/main.ts`. */
 export const nodeEnvSchema = z.object({
-  HOST: env.string('0.0.0.0'),
+  HOST: env.text('0.0.0.0'),
   PORT: env.int(8081, 0, 65535),
-  REGION: env.string('local'),
-  LOG_LEVEL: env.string('info'),
+  REGION: env.text('local'),
+  LOG_LEVEL: env.text('info'),
   /** Directory scanned for `*.onnx` + `*.onnx.json` Piper voices; the built-in voice is always added. */
-  VOICES_DIR: env.string('voices'),
+  VOICES_DIR: env.text('voices'),
   /** Also load the repository's built-in voice (in `voices/`) when VOICES_DIR points elsewhere. */
   BUILTIN_VOICE: env.bool(true),
-  ESPEAK_BIN: env.string('espeak-ng'),
+  ESPEAK_BIN: env.text('espeak-ng'),
   /** Execution provider asked for: `cpu` or `cuda`. */
   ORT_EP: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['cpu', 'cuda']).default('cpu')),
   /** When CUDA cannot load: run on CPU (loudly, with a metric) instead of refusing to start. */
@@ -41,7 +41,7 @@ export const nodeEnvSchema = z.object({
   /** Shared secret the gateway signs its internal tokens with. Required. */
   INTERNAL_AUTH_SECRET: z.string().min(16, 'INTERNAL_AUTH_SECRET must be at least 16 characters'),
   OTEL_EXPORTER_OTLP_ENDPOINT: env.url(),
-  OTEL_SERVICE_NAME: env.string('speechgate-node'),
+  OTEL_SERVICE_NAME: env.text('speechgate-node'),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
 });
 

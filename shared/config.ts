@@ -13,7 +13,10 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
@@ -25,17 +28,18 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
 
 /** Environment helpers: empty strings count as unset, booleans accept true/false/1/0. */
 export const env = {
-  string: (fallback?: string) =>
-    fallback === undefined
-      ? z.preprocess(emptyToUndefined, z.string().optional())
-      : z.preprocess(emptyToUndefined, z.string().default(fallback)),
+  /** An optional string. */
+  string: () => z.preprocess(emptyToUndefined, z.string().optional()),
+  /** A string with a default. */
+  text: (fallback: string) => z.preprocess(emptyToUndefined, z.string().default(fallback)),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback)),
   number: (fallback: number, min = 0, max = Number.MAX_VALUE) =>
     z.preprocess(emptyToUndefined, z.coerce.number().min(min).max(max).default(fallback)),
   bool: (fallback: boolean) =>
     z.preprocess(
-      (v) => (v === undefined || v === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(String(v).toLowerCase())),
+      (v) =>
+        v === undefined || v === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(String(v).toLowerCase()),
       z.boolean(),
     ),
   url: () => z.preprocess(emptyToUndefined, z.url().optional()),

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -6,7 +6,11 @@ export type { Logger } from 'pino';
  * JSON logger for one process. Authorization headers and tokens are redacted wherever they
  * appear in a logged object, so a careless `logger.info({ headers })` cannot leak a credential.
  */
-export function createLogger(options: { service: string; level?: string; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: {
+  service: string;
+  level?: string;
+  destination?: pino.DestinationStream;
+}): Logger {
   return pino(
     {
       name: options.service,

@@ -1,0 +1,89 @@
+import { httpInstrumentationMiddleware } from '@hono/otel';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
+import { createErrorHandler, notFoundHandler } from '../shared/http-errors.ts';
+import { requestLog } from '../shared/request-log.ts';
+import type { AuthVariables } from './auth/auth-context.ts';
+import { jwtAuth } from './auth/jwt-auth.ts';
+import { requireScope } from './auth/require-scope.ts';
+import type { GatewayConfig } from './config.ts';
+import { registerAudioSpeech } from './routes/audio-speech.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerVoices } from './routes/voices.ts';
+import type { GatewayServices } from './services.ts';
+
+export type GatewayEnv = {
+  Variables: AuthVariables & {
+    services: GatewayServices;
+    requestId: string;
+    deadlineAt?: number;
+    logFields?: Record<string, unknown>;
+  };
+};
+
+/** The settings `createGatewayApp` reads; a subset of the gateway config. */
+export type GatewayAppOptions = Pick<
+  GatewayConfig,
+  | 'AUTH_ISSUER'
+  | 'AUTH_AUDIENCE'
+  | 'AUTH_ALGORITHMS'
+  | 'AUTH_CLOCK_TOLERANCE_SECONDS'
+  | 'AUTH_TENANT_CLAIM'
+  | 'MAX_INPUT_CHARACTERS'
+  | 'MAX_BODY_BYTES'
+>;
+
+export const SPEAK_SCOPE = 'tts:speak';
+
+/** The gateway's HTTP app. No I/O: services come in built, so tests build the same app in process. */
+export function createGatewayApp(services: GatewayServices, options: GatewayAppOptions): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.use('*', requestId());
+  app.use('*', httpInstrumentationMiddleware({ serviceName: 'speechgate-gateway' }));
+  app.use('*', requestLog(services.logger));
+  app.use('*', async function injectServices(c, next) {
+    c.set('services', services);
+    c.set('deadlineAt', Date.now() + services.requestTimeoutMs);
+    await next();
+  });
+  app.use('*', countRequests(services));
+  app.onError(createErrorHandler(services.logger));
+  app.notFound(notFoundHandler);
+
+  registerHealth(app);
+
+  // Everything under /v1 needs a verified token with the speak scope. Quotas are taken in the
+  // synthesis route, once the body says how many characters the request costs.
+  app.use(
+    '/v1/*',
+    jwtAuth({
+      key: services.keySource.key,
+      issuer: options.AUTH_ISSUER,
+      audience: options.AUTH_AUDIENCE,
+      ...(options.AUTH_ALGORITHMS ? { algorithms: options.AUTH_ALGORITHMS } : {}),
+      clockToleranceSeconds: options.AUTH_CLOCK_TOLERANCE_SECONDS,
+      tenantClaim: options.AUTH_TENANT_CLAIM,
+      logger: services.logger,
+      registry: services.metrics.registry,
+    }),
+  );
+  app.use('/v1/*', requireScope(SPEAK_SCOPE, { registry: services.metrics.registry }));
+
+  registerVoices(app);
+  registerAudioSpeech(app, {
+    maxInputCharacters: options.MAX_INPUT_CHARACTERS,
+    maxBodyBytes: options.MAX_BODY_BYTES,
+  });
+  return app;
+}
+
+function countRequests(services: GatewayServices): MiddlewareHandler<GatewayEnv> {
+  return async function countRequest(c, next) {
+    const started = performance.now();
+    await next();
+    const route = routePath(c);
+    services.metrics.requests.inc({ route, status: String(c.res.status) });
+    services.metrics.requestDuration.observe({ route }, (performance.now() - started) / 1000);
+  };
+}
