@@ -10,6 +10,7 @@ import { requireScope } from './auth/require-scope.ts';
 import type { GatewayConfig } from './config.ts';
 import { registerAudioSpeech } from './routes/audio-speech.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerRegions } from './routes/regions.ts';
 import { registerVoices } from './routes/voices.ts';
 import type { GatewayServices } from './services.ts';
 
@@ -53,8 +54,9 @@ export function createGatewayApp(services: GatewayServices, options: GatewayAppO
 
   registerHealth(app);
 
-  // Everything under /v1 needs a verified token with the speak scope. Quotas are taken in the
-  // synthesis route, once the body says how many characters the request costs.
+  // Everything under /v1 needs a verified token; synthesis and voices the speak scope, the
+  // routing table the admin scope. Quotas are taken in the synthesis route, once the body says
+  // how many characters the request costs.
   app.use(
     '/v1/*',
     jwtAuth({
@@ -68,9 +70,12 @@ export function createGatewayApp(services: GatewayServices, options: GatewayAppO
       registry: services.metrics.registry,
     }),
   );
-  app.use('/v1/*', requireScope(SPEAK_SCOPE, { registry: services.metrics.registry }));
+  const speak = requireScope(SPEAK_SCOPE, { registry: services.metrics.registry });
+  app.use('/v1/audio/speech', speak);
+  app.use('/v1/voices', speak);
 
   registerVoices(app);
+  registerRegions(app, { registry: services.metrics.registry });
   registerAudioSpeech(app, {
     maxInputCharacters: options.MAX_INPUT_CHARACTERS,
     maxBodyBytes: options.MAX_BODY_BYTES,

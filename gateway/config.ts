@@ -49,6 +49,27 @@ export const gatewayEnvSchema = z.object({
   UPSTREAM_CONNECTIONS: env.int(64, 1),
   /** Deadline for a whole request, including every upstream attempt. */
   REQUEST_TIMEOUT_MS: env.int(60_000, 100),
+  /** Active `/readyz` probe of every node. */
+  ROUTING_PROBE_INTERVAL_MS: env.int(1_000, 50),
+  ROUTING_PROBE_TIMEOUT_MS: env.int(500, 10),
+  /** Longest wait for one attempt's response headers before it counts as failed and fails over. */
+  ROUTING_ATTEMPT_TIMEOUT_MS: env.int(10_000, 10),
+  ROUTING_MAX_ATTEMPTS: env.int(3, 1, 10),
+  /** Consecutive failures that eject a node; it is re-admitted by a good probe after the ejection time. */
+  ROUTING_EJECT_AFTER_FAILURES: env.int(3, 1, 100),
+  ROUTING_EJECT_BASE_MS: env.int(5_000, 10),
+  ROUTING_EJECT_MAX_MS: env.int(120_000, 10),
+  /** A failed attempt counts as this much slower than it took. */
+  ROUTING_FAILURE_PENALTY_MS: env.int(1_000, 0),
+  /** Nodes scoring within this many ms (or 10 %) of the best are chosen by power of two choices. */
+  ROUTING_TOLERANCE_MS: env.int(5, 0),
+  /** Retries and hedges may add this fraction of requests, plus ROUTING_RETRY_MIN_PER_SECOND. */
+  ROUTING_RETRY_RATIO: env.number(0.2, 0, 10),
+  ROUTING_RETRY_MIN_PER_SECOND: env.number(10, 0),
+  /** Hedge a slow first attempt on the next-best node after that node's recent p95 TTFB. */
+  ROUTING_HEDGE: env.bool(true),
+  ROUTING_HEDGE_MIN_DELAY_MS: env.int(20, 0),
+  ROUTING_HEDGE_MIN_SAMPLES: env.int(20, 1),
   OTEL_EXPORTER_OTLP_ENDPOINT: env.url(),
   OTEL_SERVICE_NAME: env.text('speechgate-gateway'),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),

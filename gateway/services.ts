@@ -6,7 +6,11 @@ import { createKeySource, type KeySource } from './auth/key-source.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { createTenantLimiter, type TenantLimiter } from './ratelimit/tenant-limiter.ts';
-import { createNodeClient, type NodeClient } from './upstream/node-client.ts';
+import { startProber } from './regions/prober.ts';
+import { createRegionMetrics } from './regions/region-metrics.ts';
+import { loadRegionsConfig } from './regions/regions-config.ts';
+import { createRegionRouter, type RegionRouter } from './regions/router.ts';
+import { createNodeClient } from './upstream/node-client.ts';
 import { createVoiceResolver, type VoiceResolver } from './voice-map.ts';
 
 export interface GatewayServices {
@@ -14,7 +18,7 @@ export interface GatewayServices {
   metrics: GatewayMetrics;
   keySource: KeySource;
   limiter: TenantLimiter;
-  node: NodeClient;
+  router: RegionRouter;
   resolveVoice: VoiceResolver;
   requestTimeoutMs: number;
   /** False while draining: `/readyz` answers 503 so the load balancer stops sending work. */
@@ -54,26 +58,59 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
     logger,
     registry: metrics.registry,
   });
-  const node = createNodeClient({
-    url: config.NODE_URL,
-    signer: createInternalTokenSigner(config.INTERNAL_AUTH_SECRET),
-    connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
-    headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
-    bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
-    connections: config.UPSTREAM_CONNECTIONS,
+  const signer = createInternalTokenSigner(config.INTERNAL_AUTH_SECRET);
+  const regionMetrics = createRegionMetrics(metrics.registry);
+  const outlier = {
+    consecutiveFailures: config.ROUTING_EJECT_AFTER_FAILURES,
+    baseEjectionMs: config.ROUTING_EJECT_BASE_MS,
+    maxEjectionMs: config.ROUTING_EJECT_MAX_MS,
+    failurePenaltyMs: config.ROUTING_FAILURE_PENALTY_MS,
+    forgiveAfterMs: 60_000,
+  };
+  const router = createRegionRouter({
+    regions: await loadRegionsConfig(config),
+    createClient: (url) =>
+      createNodeClient({
+        url,
+        signer,
+        connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+        headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
+        bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
+        connections: config.UPSTREAM_CONNECTIONS,
+      }),
+    outlier,
+    toleranceMs: config.ROUTING_TOLERANCE_MS,
+    retryBudget: { ratio: config.ROUTING_RETRY_RATIO, minPerSecond: config.ROUTING_RETRY_MIN_PER_SECOND },
+    maxAttempts: config.ROUTING_MAX_ATTEMPTS,
+    attemptTimeoutMs: config.ROUTING_ATTEMPT_TIMEOUT_MS,
+    hedging: {
+      enabled: config.ROUTING_HEDGE,
+      minDelayMs: config.ROUTING_HEDGE_MIN_DELAY_MS,
+      minSamples: config.ROUTING_HEDGE_MIN_SAMPLES,
+    },
+    logger,
+    metrics: regionMetrics,
   });
+  const prober = startProber(router, {
+    intervalMs: config.ROUTING_PROBE_INTERVAL_MS,
+    timeoutMs: config.ROUTING_PROBE_TIMEOUT_MS,
+    failurePenaltyMs: config.ROUTING_FAILURE_PENALTY_MS,
+    metrics: regionMetrics,
+  });
+  await prober.first;
   return {
     logger,
     metrics,
     keySource,
     limiter,
-    node,
+    router,
     resolveVoice: createVoiceResolver({ map: config.VOICE_MAP, defaultVoice: config.DEFAULT_VOICE }),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     lifecycle: { accepting: true },
     async close() {
       keySource.close();
-      await node.close();
+      prober.stop();
+      await router.close();
       redis?.disconnect();
     },
   };

@@ -1,4 +1,5 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ApiError, problemBody, problemHeaders } from './errors.ts';
@@ -28,10 +29,8 @@ export function toApiError(err: unknown): ApiError {
 /** Writes an `ApiError` as problem+json on a Hono context. */
 export function problemResponse(c: Context, error: ApiError): Response {
   const requestId = c.get('requestId' as never) as string | undefined;
-  return new Response(JSON.stringify(problemBody(error, requestId)), {
-    status: error.status,
-    headers: problemHeaders(error),
-  });
+  // c.body keeps headers set earlier on the context (X-Request-Id, RateLimit …).
+  return c.body(JSON.stringify(problemBody(error, requestId)), error.status as ContentfulStatusCode, problemHeaders(error));
 }
 
 /** Hono `onError` handler: logs 5xx with their cause, answers every error as problem+json. */

@@ -9,6 +9,10 @@ export interface NodeCallContext {
   /** Milliseconds left of the client's deadline; sent to the node, which refuses what it cannot finish. */
   deadlineMs: number;
   signal?: AbortSignal;
+  /** Longest wait for the node's response headers on this attempt (default: the pool's). */
+  attemptTimeoutMs?: number;
+  /** `interactive` (default) or `batch`; the node schedules interactive work first. */
+  priority?: 'interactive' | 'batch';
 }
 
 export interface NodeAudio {
@@ -79,7 +83,13 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
 
   async function call(
     path: string,
-    init: { method: 'GET' | 'POST'; body?: string; headers: Record<string, string>; signal?: AbortSignal },
+    init: {
+      method: 'GET' | 'POST';
+      body?: string;
+      headers: Record<string, string>;
+      signal?: AbortSignal;
+      timeoutMs?: number;
+    },
   ) {
     const started = performance.now();
     try {
@@ -90,6 +100,7 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
         headers: { authorization: `Bearer ${await options.signer.token()}`, ...init.headers },
         ...(init.body === undefined ? {} : { body: init.body }),
         ...(init.signal ? { signal: init.signal } : {}),
+        ...(init.timeoutMs ? { headersTimeout: init.timeoutMs, bodyTimeout: init.timeoutMs } : {}),
       });
       const ttfbMs = performance.now() - started;
       const body = Buffer.from(await response.body.arrayBuffer());
@@ -110,8 +121,10 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
           [gatewayHeaders.requestId]: context.requestId,
           [gatewayHeaders.tenant]: context.tenant,
           [gatewayHeaders.deadlineMs]: String(Math.max(1, Math.floor(context.deadlineMs))),
+          ...(context.priority ? { [gatewayHeaders.priority]: context.priority } : {}),
         },
         ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.attemptTimeoutMs ? { timeoutMs: context.attemptTimeoutMs } : {}),
       });
       if (result.status !== 200)
         throw nodeErrorFromResponse(result.status, result.headers, result.body, options.url);
@@ -132,6 +145,7 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
       const result = await call('/readyz', {
         method: 'GET',
         headers: {},
+        timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
       });
       let body: unknown;
