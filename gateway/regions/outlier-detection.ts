@@ -71,12 +71,7 @@ export function createOutlierDetector(options: OutlierOptions, logger: Logger, m
 
   return {
     /** A real request succeeded: passive latency sample, TTFB for hedging, service time. */
-    succeeded(
-      endpoint: Endpoint,
-      audio: NodeAudio,
-      node: { synthesisMs: number; queueMs: number },
-      now: number,
-    ) {
+    succeeded(endpoint: Endpoint, audio: NodeAudio, node: { synthesisMs: number; queueMs: number }) {
       endpoint.latency.observe(Math.max(0, audio.ttfbMs - node.synthesisMs - node.queueMs));
       endpoint.ttfb.add(audio.ttfbMs);
       if (node.synthesisMs > 0) {

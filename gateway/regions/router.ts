@@ -93,15 +93,10 @@ export function createRegionRouter(options: RouterOptions) {
         attemptTimeoutMs: Math.max(1, Math.min(options.attemptTimeoutMs, remaining)),
         signal,
       });
-      outliers.succeeded(
-        endpoint,
-        audio,
-        {
-          synthesisMs: Number(audio.headers[nodeHeaders.synthesisMs] ?? 0),
-          queueMs: Number(audio.headers[nodeHeaders.queueMs] ?? 0),
-        },
-        now(),
-      );
+      outliers.succeeded(endpoint, audio, {
+        synthesisMs: Number(audio.headers[nodeHeaders.synthesisMs] ?? 0),
+        queueMs: Number(audio.headers[nodeHeaders.queueMs] ?? 0),
+      });
       return { ok: true, audio, endpoint, controller };
     } catch (error) {
       // A cancelled loser or a client that went away says nothing about the node.
@@ -148,6 +143,10 @@ export function createRegionRouter(options: RouterOptions) {
     };
 
     launch('first');
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      deadlineTimer = setTimeout(() => resolve('deadline'), Math.max(0, context.deadlineAt - now()));
+    });
     try {
       for (;;) {
         const delay =
@@ -161,9 +160,19 @@ export function createRegionRouter(options: RouterOptions) {
             : new Promise<'hedge'>((resolve) => {
                 timer = setTimeout(() => resolve('hedge'), delay);
               });
-        const settled = await Promise.race([...pending.values(), ...(hedgeTimer ? [hedgeTimer] : [])]);
+        const settled = await Promise.race([
+          ...pending.values(),
+          deadline,
+          ...(hedgeTimer ? [hedgeTimer] : []),
+        ]);
         clearTimeout(timer);
 
+        if (settled === 'deadline') {
+          throw new ApiError(
+            'deadline_exceeded',
+            `no region answered within the request deadline (${attempts} attempts)`,
+          );
+        }
         if (settled === 'hedge') {
           hedged = true;
           if (now() < context.deadlineAt && budget.tryRetry()) launch('hedge');
@@ -192,6 +201,7 @@ export function createRegionRouter(options: RouterOptions) {
       }
       throw lastError;
     } finally {
+      clearTimeout(deadlineTimer);
       for (const controller of pending.keys()) controller.abort();
     }
   }
