@@ -8,6 +8,7 @@ import type { AuthVariables } from './auth/auth-context.ts';
 import { jwtAuth } from './auth/jwt-auth.ts';
 import { requireScope } from './auth/require-scope.ts';
 import type { GatewayConfig } from './config.ts';
+import { registerAudioFile } from './routes/audio-file.ts';
 import { registerAudioSpeech } from './routes/audio-speech.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerRegions } from './routes/regions.ts';
@@ -54,26 +55,25 @@ export function createGatewayApp(services: GatewayServices, options: GatewayAppO
 
   registerHealth(app);
 
-  // Everything under /v1 needs a verified token; synthesis and voices the speak scope, the
+  // Bearer tokens on the API routes; stored audio (GET /v1/audio/{key}.{ext}) is reached by
+  // signed URL instead, so a CDN can cache it. Synthesis and voices need the speak scope, the
   // routing table the admin scope. Quotas are taken in the synthesis route, once the body says
   // how many characters the request costs.
-  app.use(
-    '/v1/*',
-    jwtAuth({
-      key: services.keySource.key,
-      issuer: options.AUTH_ISSUER,
-      audience: options.AUTH_AUDIENCE,
-      ...(options.AUTH_ALGORITHMS ? { algorithms: options.AUTH_ALGORITHMS } : {}),
-      clockToleranceSeconds: options.AUTH_CLOCK_TOLERANCE_SECONDS,
-      tenantClaim: options.AUTH_TENANT_CLAIM,
-      logger: services.logger,
-      registry: services.metrics.registry,
-    }),
-  );
+  const authenticate = jwtAuth({
+    key: services.keySource.key,
+    issuer: options.AUTH_ISSUER,
+    audience: options.AUTH_AUDIENCE,
+    ...(options.AUTH_ALGORITHMS ? { algorithms: options.AUTH_ALGORITHMS } : {}),
+    clockToleranceSeconds: options.AUTH_CLOCK_TOLERANCE_SECONDS,
+    tenantClaim: options.AUTH_TENANT_CLAIM,
+    logger: services.logger,
+    registry: services.metrics.registry,
+  });
   const speak = requireScope(SPEAK_SCOPE, { registry: services.metrics.registry });
-  app.use('/v1/audio/speech', speak);
-  app.use('/v1/voices', speak);
+  for (const path of ['/v1/audio/speech', '/v1/speech', '/v1/voices']) app.use(path, authenticate, speak);
+  app.use('/v1/regions', authenticate);
 
+  registerAudioFile(app);
   registerVoices(app);
   registerRegions(app, { registry: services.metrics.registry });
   registerAudioSpeech(app, {

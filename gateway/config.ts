@@ -70,6 +70,22 @@ export const gatewayEnvSchema = z.object({
   ROUTING_HEDGE: env.bool(true),
   ROUTING_HEDGE_MIN_DELAY_MS: env.int(20, 0),
   ROUTING_HEDGE_MIN_SAMPLES: env.int(20, 1),
+  /** Where complete clips are kept for signed URLs: memory, filesystem, or redis (auto: redis when REDIS_URL is set). */
+  AUDIO_STORE: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.enum(['auto', 'memory', 'filesystem', 'redis']).default('auto'),
+  ),
+  AUDIO_STORE_DIR: env.text('.data/audio'),
+  AUDIO_STORE_MAX_BYTES: env.int(256 * 1024 * 1024, 0),
+  AUDIO_STORE_TTL_SECONDS: env.int(7 * 86_400, 60),
+  /** `id:secret[,id:secret]`: the first signs audio URLs, all verify (rotation). Random per process when unset. */
+  AUDIO_URL_SIGNING_KEYS: env.string(),
+  AUDIO_URL_TTL_SECONDS: env.int(86_400, 1),
+  /** Origin put in front of audio URLs (the CDN); unset gives path-only URLs on this gateway. */
+  AUDIO_PUBLIC_BASE_URL: env.url(),
+  /** CloudFront trusted key group: also sign audio URLs with a canned policy the edge checks. */
+  CLOUDFRONT_KEY_PAIR_ID: env.string(),
+  CLOUDFRONT_PRIVATE_KEY: env.string(),
   OTEL_EXPORTER_OTLP_ENDPOINT: env.url(),
   OTEL_SERVICE_NAME: env.text('speechgate-gateway'),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),

@@ -1,6 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createInternalTokenSigner } from '../shared/internal-auth.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { AudioStore } from './audio-store/audio-store.ts';
+import { createFilesystemAudioStore } from './audio-store/filesystem-audio-store.ts';
+import { createMemoryAudioStore } from './audio-store/memory-audio-store.ts';
+import { createRedisAudioStore } from './audio-store/redis-audio-store.ts';
+import { type AudioUrlSigner, createAudioUrlSigner, parseSigningKeys } from './audio-urls/url-signer.ts';
 import { ensureDevKey } from './auth/dev-key.ts';
 import { createKeySource, type KeySource } from './auth/key-source.ts';
 import type { GatewayConfig } from './config.ts';
@@ -19,6 +25,8 @@ export interface GatewayServices {
   keySource: KeySource;
   limiter: TenantLimiter;
   router: RegionRouter;
+  audioStore: AudioStore;
+  urlSigner: AudioUrlSigner;
   resolveVoice: VoiceResolver;
   requestTimeoutMs: number;
   /** False while draining: `/readyz` answers 503 so the load balancer stops sending work. */
@@ -98,8 +106,38 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
     metrics: regionMetrics,
   });
   await prober.first;
+  const storeKind = config.AUDIO_STORE === 'auto' ? (redis ? 'redis' : 'memory') : config.AUDIO_STORE;
+  if (storeKind === 'redis' && !redis) throw new Error('AUDIO_STORE=redis needs REDIS_URL');
+  const audioStore =
+    storeKind === 'redis'
+      ? createRedisAudioStore(redis!, { ttlSeconds: config.AUDIO_STORE_TTL_SECONDS })
+      : storeKind === 'filesystem'
+        ? createFilesystemAudioStore({ dir: config.AUDIO_STORE_DIR })
+        : createMemoryAudioStore({ maxBytes: config.AUDIO_STORE_MAX_BYTES });
+  if (!config.AUDIO_URL_SIGNING_KEYS) {
+    logger.warn(
+      'AUDIO_URL_SIGNING_KEYS is not set: audio URLs are signed with a random key and die with this process',
+    );
+  }
+  const urlSigner = createAudioUrlSigner({
+    keys: config.AUDIO_URL_SIGNING_KEYS
+      ? parseSigningKeys(config.AUDIO_URL_SIGNING_KEYS)
+      : [{ id: 'ephemeral', secret: randomBytes(32).toString('base64url') }],
+    ttlSeconds: config.AUDIO_URL_TTL_SECONDS,
+    ...(config.AUDIO_PUBLIC_BASE_URL ? { baseUrl: config.AUDIO_PUBLIC_BASE_URL } : {}),
+    ...(config.CLOUDFRONT_KEY_PAIR_ID && config.CLOUDFRONT_PRIVATE_KEY
+      ? {
+          cloudfront: {
+            keyPairId: config.CLOUDFRONT_KEY_PAIR_ID,
+            privateKeyPem: config.CLOUDFRONT_PRIVATE_KEY,
+          },
+        }
+      : {}),
+  });
   return {
     logger,
+    audioStore,
+    urlSigner,
     metrics,
     keySource,
     limiter,
@@ -111,6 +149,7 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
       keySource.close();
       prober.stop();
       await router.close();
+      await audioStore.close();
       redis?.disconnect();
     },
   };
