@@ -26,14 +26,13 @@ async function gatewayOverhead() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sg-bench-'));
   const secret = 'bench-internal-secret-0123456789';
   const devKeyFile = path.join(dir, 'dev-key.json');
-  const node = await startService('node/main.ts', { INTERNAL_AUTH_SECRET: secret, LOG_LEVEL: 'warn' });
+  const node = await startService('node/main.ts', { INTERNAL_AUTH_SECRET: secret });
   const gateway = await startService('gateway/main.ts', {
     INTERNAL_AUTH_SECRET: secret,
     NODE_URL: node.url,
     AUTH_DEV_KEY_FILE: devKeyFile,
     RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
     RATE_LIMIT_CHARACTERS_PER_MINUTE: '0',
-    LOG_LEVEL: 'warn',
   });
   try {
     const token = await signDevToken(await ensureDevKey(devKeyFile), {
