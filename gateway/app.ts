@@ -11,7 +11,13 @@ import type { GatewayConfig } from './config.ts';
 import { registerAudioFile } from './routes/audio-file.ts';
 import { registerAudioSpeech } from './routes/audio-speech.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerJobsCancel } from './routes/jobs-cancel.ts';
+import { registerJobsCreate } from './routes/jobs-create.ts';
+import { registerJobsGet } from './routes/jobs-get.ts';
+import { registerJobsList } from './routes/jobs-list.ts';
+import { registerJobsManifest } from './routes/jobs-manifest.ts';
 import { registerRegions } from './routes/regions.ts';
+import { registerSpeech } from './routes/speech.ts';
 import { registerVoices } from './routes/voices.ts';
 import type { GatewayServices } from './services.ts';
 
@@ -72,14 +78,24 @@ export function createGatewayApp(services: GatewayServices, options: GatewayAppO
   const speak = requireScope(SPEAK_SCOPE, { registry: services.metrics.registry });
   for (const path of ['/v1/audio/speech', '/v1/speech', '/v1/voices']) app.use(path, authenticate, speak);
   app.use('/v1/regions', authenticate);
+  // Hono's `/v1/jobs/*` also matches `/v1/jobs` itself, so one registration covers every job route.
+  app.use('/v1/jobs/*', authenticate, speak);
 
   registerAudioFile(app);
   registerVoices(app);
   registerRegions(app, { registry: services.metrics.registry });
-  registerAudioSpeech(app, {
+  const speechLimits = {
     maxInputCharacters: options.MAX_INPUT_CHARACTERS,
     maxBodyBytes: options.MAX_BODY_BYTES,
-  });
+  };
+  registerAudioSpeech(app, speechLimits);
+  registerSpeech(app, speechLimits);
+  // Asynchronous jobs (gateway/jobs); they answer 503 when the gateway runs without Redis.
+  registerJobsCreate(app);
+  registerJobsList(app);
+  registerJobsGet(app);
+  registerJobsManifest(app);
+  registerJobsCancel(app);
   return app;
 }
 

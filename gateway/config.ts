@@ -8,6 +8,60 @@ const tenantLimitsSchema = z.object({
 });
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 
+/** Asynchronous jobs (gateway/jobs): long documents on a Redis queue; they need REDIS_URL. */
+const jobsEnvSchema = {
+  /** Run job workers in this process; false makes it accept and report jobs only. */
+  JOBS_WORKER: env.bool(true),
+  /** Tasks (segments, assemblies, webhooks) one process runs at once. */
+  JOBS_WORKERS: env.int(4, 1, 256),
+  /** Largest `POST /v1/jobs` body. */
+  JOBS_MAX_BODY_BYTES: env.int(2 * 1024 * 1024, 1024),
+  /** Largest document, in characters (titles included); larger is a 413. */
+  JOBS_MAX_DOCUMENT_CHARACTERS: env.int(500_000, 1),
+  /** A sentence longer than this is split at a clause or word boundary. */
+  JOBS_SEGMENT_MAX_CHARACTERS: env.int(300, 20, 4_000),
+  /**
+   * Most characters in one chapter (one audio file, about 11 min of speech per 10 000): a longer
+   * chapter is a 413, a longer plain-text `input` is split into parts of this size.
+   */
+  JOBS_MAX_CHAPTER_CHARACTERS: env.int(10_000, 100),
+  /** Per tenant: jobs queued or running at once (0: unlimited); beyond it a 429. */
+  JOBS_MAX_IN_FLIGHT: env.int(10, 0),
+  /** Per tenant: characters submitted per UTC day (0: unlimited); beyond it a 429. */
+  JOBS_CHARACTERS_PER_DAY: env.int(2_000_000, 0),
+  /** Per-tenant job limits: `{"tenant-id": {"jobs_in_flight": 50, "characters_per_day": 10000000}}`. */
+  JOBS_LIMIT_OVERRIDES: env.json(
+    z.record(
+      z.string(),
+      z.object({
+        jobs_in_flight: z.number().int().min(0).optional(),
+        characters_per_day: z.number().int().min(0).optional(),
+      }),
+    ),
+  ),
+  /** Charge each segment to the tenant's realtime limits (RATE_LIMIT_*), postponing it when they refuse. */
+  JOBS_TENANT_LIMITS: env.bool(true),
+  /** Attempts per segment or assembly task before it is dead-lettered and the job fails. */
+  JOBS_TASK_ATTEMPTS: env.int(10, 1, 100),
+  /** Backoff between attempts: doubles from the base up to the max, jittered. */
+  JOBS_RETRY_BASE_MS: env.int(1_000, 1),
+  JOBS_RETRY_MAX_MS: env.int(60_000, 1),
+  /** Deadline for one segment's synthesis, every routing attempt included. */
+  JOBS_TASK_TIMEOUT_MS: env.int(60_000, 100),
+  /** A task held this long without a worker heartbeat is redelivered to another worker. */
+  JOBS_CLAIM_IDLE_MS: env.int(30_000, 200),
+  /** How long a finished job, its manifest and its URLs stay readable. */
+  JOBS_RETENTION_SECONDS: env.int(7 * 86_400, 60),
+  /** Default webhook signing secret; tenants without one in JOBS_WEBHOOK_SECRETS use it. Unset: such tenants cannot set webhooks. */
+  JOBS_WEBHOOK_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
+  /** Per-tenant webhook secrets: `{"tenant-id": "whsec_…"}`. */
+  JOBS_WEBHOOK_SECRETS: env.json(z.record(z.string(), z.string().min(16))),
+  /** Let webhooks reach private, loopback and link-local addresses (refused by default: SSRF). */
+  JOBS_WEBHOOK_ALLOW_PRIVATE: env.bool(false),
+  JOBS_WEBHOOK_ATTEMPTS: env.int(8, 1, 100),
+  JOBS_WEBHOOK_TIMEOUT_MS: env.int(10_000, 100),
+};
+
 /** Every setting of the gateway, read once from the environment by `gateway/main.ts`. */
 export const gatewayEnvSchema = z.object({
   HOST: env.text('0.0.0.0'),
@@ -78,6 +132,10 @@ export const gatewayEnvSchema = z.object({
   AUDIO_STORE_DIR: env.text('.data/audio'),
   AUDIO_STORE_MAX_BYTES: env.int(256 * 1024 * 1024, 0),
   AUDIO_STORE_TTL_SECONDS: env.int(7 * 86_400, 60),
+  /** Clips larger than this are streamed but not stored. */
+  AUDIO_STORE_MAX_ENTRY_BYTES: env.int(32 * 1024 * 1024, 1024),
+  /** Sentences synthesised ahead of the one being streamed. */
+  SPEECH_LOOKAHEAD_SEGMENTS: env.int(2, 0, 16),
   /** `id:secret[,id:secret]`: the first signs audio URLs, all verify (rotation). Random per process when unset. */
   AUDIO_URL_SIGNING_KEYS: env.string(),
   AUDIO_URL_TTL_SECONDS: env.int(86_400, 1),
@@ -89,6 +147,7 @@ export const gatewayEnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: env.url(),
   OTEL_SERVICE_NAME: env.text('speechgate-gateway'),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
+  ...jobsEnvSchema,
 });
 
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

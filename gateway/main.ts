@@ -25,9 +25,12 @@ async function main() {
   const app = createGatewayApp(services, config);
   const server = await listen(app.fetch, { host: config.HOST, port: config.PORT });
   logger.info({ url: server.url, node: config.NODE_URL, auth: services.keySource.kind }, 'gateway ready');
+  services.jobs?.worker?.start();
   onShutdownSignal(logger, async () => {
     services.lifecycle.accepting = false;
     await server.close(config.SHUTDOWN_GRACE_MS);
+    // Unfinished job tasks go back to the queue for another worker.
+    await services.jobs?.worker?.stop(config.SHUTDOWN_GRACE_MS);
     await services.close();
     await telemetry.shutdown();
   });

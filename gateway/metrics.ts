@@ -24,6 +24,18 @@ export function createGatewayMetrics(registry: Registry = new Registry()) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    timeToFirstAudio: new Histogram({
+      name: 'gateway_time_to_first_audio_seconds',
+      help: 'Time from request to the first audio ready to send, by cache status.',
+      labelNames: ['cache'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    streamAborts: new Counter({
+      name: 'gateway_stream_aborts_total',
+      help: 'Audio streams that ended early (a segment failed everywhere, or the client left).',
+      registers: [registry],
+    }),
     upstreamErrors: new Counter({
       name: 'gateway_upstream_errors_total',
       help: 'Failed attempts to a regional node by reason.',

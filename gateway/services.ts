@@ -10,12 +10,14 @@ import { type AudioUrlSigner, createAudioUrlSigner, parseSigningKeys } from './a
 import { ensureDevKey } from './auth/dev-key.ts';
 import { createKeySource, type KeySource } from './auth/key-source.ts';
 import type { GatewayConfig } from './config.ts';
+import { createJobServices, type JobServices } from './jobs/create-job-services.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { createTenantLimiter, type TenantLimiter } from './ratelimit/tenant-limiter.ts';
 import { startProber } from './regions/prober.ts';
 import { createRegionMetrics } from './regions/region-metrics.ts';
 import { loadRegionsConfig } from './regions/regions-config.ts';
 import { createRegionRouter, type RegionRouter } from './regions/router.ts';
+import type { ClipServices } from './speech/synthesize-clip.ts';
 import { createNodeClient } from './upstream/node-client.ts';
 import { createVoiceResolver, type VoiceResolver } from './voice-map.ts';
 
@@ -27,10 +29,14 @@ export interface GatewayServices {
   router: RegionRouter;
   audioStore: AudioStore;
   urlSigner: AudioUrlSigner;
+  /** What the speech pipeline needs, in one object. */
+  clip: ClipServices;
   resolveVoice: VoiceResolver;
   requestTimeoutMs: number;
   /** False while draining: `/readyz` answers 503 so the load balancer stops sending work. */
   lifecycle: { accepting: boolean };
+  /** Asynchronous jobs (gateway/jobs); absent without REDIS_URL, and `/v1/jobs` answers 503. */
+  jobs?: JobServices;
   close(): Promise<void>;
 }
 
@@ -134,10 +140,29 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
         }
       : {}),
   });
+  // Jobs: their own Redis connections and, unless JOBS_WORKER=false, a worker main.ts starts.
+  const jobs = config.REDIS_URL
+    ? await createJobServices(config, {
+        router,
+        limiter,
+        audioStore,
+        urlSigner,
+        logger,
+        registry: metrics.registry,
+      })
+    : undefined;
   return {
+    ...(jobs ? { jobs } : {}),
     logger,
     audioStore,
     urlSigner,
+    clip: {
+      router,
+      audioStore,
+      logger,
+      maxStoredBytes: config.AUDIO_STORE_MAX_ENTRY_BYTES,
+      lookahead: config.SPEECH_LOOKAHEAD_SEGMENTS,
+    },
     metrics,
     keySource,
     limiter,
@@ -150,6 +175,7 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
       prober.stop();
       await router.close();
       await audioStore.close();
+      await jobs?.close();
       redis?.disconnect();
     },
   };

@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import { createErrorHandler, notFoundHandler } from '../shared/http-errors.ts';
 import { requestLog } from '../shared/request-log.ts';
 import { internalAuth } from './internal-auth.ts';
+import { registerCacheLookup } from './routes/cache-lookup.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerSynthesize } from './routes/synthesize.ts';
 import { registerVoices } from './routes/voices.ts';
@@ -29,5 +30,6 @@ export function createNodeApp(services: NodeServices): Hono<NodeEnv> {
   app.use('/v1/*', internalAuth(services.verifyInternalToken));
   registerVoices(app);
   registerSynthesize(app);
+  registerCacheLookup(app);
   return app;
 }

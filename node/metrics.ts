@@ -70,6 +70,24 @@ export function createNodeMetrics(registry: Registry = new Registry()) {
       help: 'Expected wait for a request admitted now.',
       registers: [registry],
     }),
+    throughput: new Gauge({
+      name: 'tts_throughput_characters_per_second',
+      help: 'Measured synthesis throughput (characters per busy second), the denominator of the wait estimate.',
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'tts_batch_size',
+      help: 'Sentences per inference batch (1 for unbatched voices).',
+      labelNames: ['voice'] as const,
+      buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64],
+      registers: [registry],
+    }),
+    cpuNodes: new Gauge({
+      name: 'tts_ort_cpu_nodes',
+      help: 'ONNX Runtime nodes placed on the CPU provider per voice (from the placement probe; absent when not probed).',
+      labelNames: ['voice'] as const,
+      registers: [registry],
+    }),
     rejections: new Counter({
       name: 'tts_admission_rejections_total',
       help: 'Requests refused before work began.',

@@ -11,6 +11,7 @@ export const errorCodes = {
   forbidden: { status: 403, type: 'permission_error', title: 'Forbidden' },
   not_found: { status: 404, type: 'invalid_request_error', title: 'Not Found' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', title: 'Method Not Allowed' },
+  conflict: { status: 409, type: 'invalid_request_error', title: 'Conflict' },
   payload_too_large: { status: 413, type: 'invalid_request_error', title: 'Payload Too Large' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', title: 'Unsupported Media Type' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', title: 'Too Many Requests' },

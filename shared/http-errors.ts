@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { ApiError, problemBody, problemHeaders } from './errors.ts';
 
@@ -30,7 +30,11 @@ export function toApiError(err: unknown): ApiError {
 export function problemResponse(c: Context, error: ApiError): Response {
   const requestId = c.get('requestId' as never) as string | undefined;
   // c.body keeps headers set earlier on the context (X-Request-Id, RateLimit …).
-  return c.body(JSON.stringify(problemBody(error, requestId)), error.status as ContentfulStatusCode, problemHeaders(error));
+  return c.body(
+    JSON.stringify(problemBody(error, requestId)),
+    error.status as ContentfulStatusCode,
+    problemHeaders(error),
+  );
 }
 
 /** Hono `onError` handler: logs 5xx with their cause, answers every error as problem+json. */

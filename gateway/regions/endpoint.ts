@@ -36,7 +36,7 @@ export function createEndpoint(region: RegionConfig, url: string, client: NodeCl
     region,
     url,
     client,
-    latency: createPeakEwma({ decayMs: 2_000 }),
+    latency: createPeakEwma({ decayMs: 1_000 }),
     ttfb: createSampleWindow(200),
     nodeQueueWaitMs: 0,
     nodeConcurrency: 1,

@@ -1,18 +1,19 @@
 /**
- * Peak-sensitive EWMA (Finagle/Linkerd's "peak EWMA"): a sample above the estimate replaces it
- * at once, a lower one pulls it down gradually, so one slow or failed attempt makes an endpoint
- * look slow immediately and it earns its way back.
+ * Latency estimate in the shape of Finagle/Linkerd's peak EWMA: a failure (observed with
+ * `peak`) replaces the estimate at once, so an endpoint that fails looks slow immediately and
+ * earns its way back; ordinary samples are averaged with a time constant of `decayMs`, so one
+ * slow response on a busy machine does not move traffic.
  */
 export function createPeakEwma(options: { decayMs: number; now?: () => number }) {
   const now = options.now ?? (() => performance.now());
   let value: number | undefined;
   let at = 0;
   return {
-    observe(sample: number) {
+    observe(sample: number, mode: { peak?: boolean } = {}) {
       const t = now();
-      if (value === undefined || sample > value) value = sample;
+      if (value === undefined || (mode.peak && sample > value)) value = sample;
       else {
-        const w = Math.exp(-(t - at) / options.decayMs);
+        const w = Math.exp(-Math.max(0, t - at) / options.decayMs);
         value = value * w + sample * (1 - w);
       }
       at = t;

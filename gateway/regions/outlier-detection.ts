@@ -39,13 +39,14 @@ export function createOutlierDetector(options: OutlierOptions, logger: Logger, m
     message: string,
     now: number,
   ) {
-    endpoint.latency.observe(elapsedMs + options.failurePenaltyMs);
     endpoint.lastError = message;
+    // An overloaded node is healthy and busy: its queue wait (from Retry-After) scores it down,
+    // not a latency penalty or an ejection.
+    if (reason === 'overloaded') return;
+    endpoint.latency.observe(elapsedMs + options.failurePenaltyMs, { peak: true });
     const quietMs = now - endpoint.lastFailureAt;
     endpoint.lastFailureAt = now;
     if (endpoint.ejections > 0 && quietMs > options.forgiveAfterMs) endpoint.ejections = 0;
-    // An overloaded node is healthy and busy: it is scored down by its queue, not ejected.
-    if (reason === 'overloaded') return;
     endpoint.consecutiveFailures++;
     if (isEjected(endpoint) || endpoint.consecutiveFailures < options.consecutiveFailures) return;
     endpoint.ejections++;

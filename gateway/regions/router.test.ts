@@ -38,6 +38,7 @@ function scriptedClient(url: string, script: () => Behaviour, log: string[]): No
       return audio;
     },
     voices: async () => [],
+    lookupCache: async (requests) => requests.map(() => 'miss' as const),
     readyz: async () => ({
       ok: true,
       body: { status: 'ready', load: { estimated_wait_ms: 0, concurrency: 1 } },
@@ -79,9 +80,9 @@ function router(
     metrics: createRegionMetrics(registry),
   });
   // Seed latencies so the order is near < far < farthest.
-  Object.keys(scripts).forEach((name, i) =>
-    r.endpoints.find((e) => e.region.name === name)!.latency.observe(5 + i * 40),
-  );
+  for (const [i, name] of Object.keys(scripts).entries()) {
+    r.endpoints.find((e) => e.region.name === name)!.latency.observe(5 + i * 40);
+  }
   return { r, log, registry };
 }
 const ctx = () => ({ requestId: 'r', tenant: 't', deadlineAt: Date.now() + 5_000 });

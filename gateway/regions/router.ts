@@ -206,25 +206,47 @@ export function createRegionRouter(options: RouterOptions) {
     }
   }
 
+  /** A small call on the best node that answers, trying the next on a retryable failure. */
+  async function onBestNode<T>(
+    call: (client: NodeClient, deadlineMs: number) => Promise<T>,
+    deadlineAt: number,
+  ): Promise<T> {
+    let lastError: unknown = new ApiError('node_unavailable', 'no regions are configured');
+    const ranked = rankEndpoints(endpoints, {
+      failurePenaltyMs: options.outlier.failurePenaltyMs,
+      toleranceMs: 0,
+    });
+    for (const endpoint of ranked.endpoints) {
+      try {
+        return await call(endpoint.client, Math.min(options.attemptTimeoutMs, deadlineAt - now()));
+      } catch (err) {
+        lastError = err;
+        if (!isRetryable(err) || now() >= deadlineAt) throw err;
+      }
+    }
+    throw lastError;
+  }
+
   return {
     endpoints,
     synthesize,
     outliers,
     /** The catalogue from the best node that answers. */
-    async voices(context: Omit<RouteContext, 'tenant'>): Promise<VoiceInfo[]> {
-      let lastError: unknown = new ApiError('node_unavailable', 'no regions are configured');
-      for (const endpoint of rankEndpoints(endpoints, {
-        failurePenaltyMs: options.outlier.failurePenaltyMs,
-        toleranceMs: 0,
-      }).endpoints) {
-        try {
-          return await endpoint.client.voices({ ...context, deadlineMs: context.deadlineAt - now() });
-        } catch (err) {
-          lastError = err;
-          if (!isRetryable(err)) throw err;
-        }
-      }
-      throw lastError;
+    voices(context: Omit<RouteContext, 'tenant'>): Promise<VoiceInfo[]> {
+      return onBestNode(
+        (client, deadlineMs) => client.voices({ ...context, deadlineMs }),
+        context.deadlineAt,
+      );
+    },
+    /** Which segments the best node's result cache holds. */
+    lookupCache(
+      requests: SynthesizeRequest[],
+      context: Omit<RouteContext, 'tenant'>,
+    ): Promise<('hit' | 'miss')[]> {
+      return onBestNode(
+        (client, deadlineMs) => client.lookupCache(requests, { ...context, deadlineMs }),
+        context.deadlineAt,
+      );
     },
     /** True when at least one node is admitted and ready in an undrained region. */
     ready(): boolean {

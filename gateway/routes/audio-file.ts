@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { finalizeWav } from '../../shared/audio/encoder.ts';
 import { ApiError } from '../../shared/errors.ts';
 import type { GatewayEnv } from '../app.ts';
 import { audioKeyPattern } from '../audio-store/audio-store.ts';
@@ -21,8 +22,10 @@ export function registerAudioFile(app: Hono<GatewayEnv>) {
         verdict === 'expired' ? 'this audio URL has expired' : 'this audio URL has a bad signature',
       );
     }
-    const audio = await audioStore.get(file);
-    if (!audio) throw new ApiError('not_found', 'no such audio');
+    const stored = await audioStore.get(file);
+    if (!stored) throw new ApiError('not_found', 'no such audio');
+    // Streamed WAV carries unknown (0xFFFFFFFF) sizes; the stored file gets its real ones.
+    const audio = file.endsWith('.wav') ? { ...stored, body: finalizeWav(stored.body) } : stored;
 
     const size = audio.body.length;
     const etag = `"${file.slice(0, 64)}"`;

@@ -27,6 +27,11 @@ export interface NodeClient {
   readonly url: string;
   synthesize(request: SynthesizeRequest, context: NodeCallContext): Promise<NodeAudio>;
   voices(context: Omit<NodeCallContext, 'tenant'>): Promise<VoiceInfo[]>;
+  /** Which requests the node's result cache already holds. */
+  lookupCache(
+    requests: SynthesizeRequest[],
+    context: Omit<NodeCallContext, 'tenant'>,
+  ): Promise<('hit' | 'miss')[]>;
   readyz(timeoutMs: number): Promise<{ ok: boolean; body: unknown; rttMs: number }>;
   close(): Promise<void>;
 }
@@ -139,6 +144,19 @@ export function createNodeClient(options: NodeClientOptions): NodeClient {
       if (result.status !== 200)
         throw nodeErrorFromResponse(result.status, result.headers, result.body, options.url);
       return (JSON.parse(result.body.toString('utf8')) as { data: VoiceInfo[] }).data;
+    },
+    async lookupCache(requests, context) {
+      const result = await call('/v1/cache/lookup', {
+        method: 'POST',
+        body: JSON.stringify({ requests }),
+        headers: { 'content-type': 'application/json', [gatewayHeaders.requestId]: context.requestId },
+        ...(context.signal ? { signal: context.signal } : {}),
+        timeoutMs: Math.max(1, Math.floor(context.deadlineMs)),
+      });
+      if (result.status !== 200) {
+        throw nodeErrorFromResponse(result.status, result.headers, result.body, options.url);
+      }
+      return (JSON.parse(result.body.toString('utf8')) as { results: ('hit' | 'miss')[] }).results;
     },
     async readyz(timeoutMs) {
       const started = performance.now();

@@ -7,6 +7,8 @@ export type CacheLookup = { status: 'hit'; value: CachedAudio } | { status: 'mis
 export interface GuardedCache {
   readonly kind: ResultCache['kind'];
   lookup(key: string): Promise<CacheLookup>;
+  /** Which keys are cached (all false when the cache is unavailable); not counted as lookups. */
+  has(keys: readonly string[]): Promise<boolean[]>;
   /** Stores unless the entry is over the size limit; never throws. */
   store(key: string, value: CachedAudio): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +42,14 @@ export function createGuardedCache(
       } catch (err) {
         degraded('get', err);
         return { status: 'error' };
+      }
+    },
+    async has(keys) {
+      try {
+        return await cache.has(keys);
+      } catch (err) {
+        degraded('has', err);
+        return keys.map(() => false);
       }
     },
     async store(key, value) {

@@ -40,6 +40,10 @@ export function createMemoryResultCache(options: { maxBytes: number; now?: () =>
         remove(oldest);
       }
     },
+    async has(keys) {
+      const t = now();
+      return keys.map((key) => (entries.get(key)?.expiresAt ?? 0) > t);
+    },
     async close() {
       entries.clear();
       bytes = 0;

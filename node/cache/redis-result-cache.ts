@@ -13,6 +13,16 @@ export function createRedisResultCache(redis: Redis, options: { prefix?: string 
     async set(key: string, value: CachedAudio, ttlSeconds: number) {
       await redis.set(prefix + key, packCachedAudio(value), 'EX', ttlSeconds);
     },
+    async has(keys) {
+      if (keys.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.exists(prefix + key);
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([err, count]) => {
+        if (err) throw err;
+        return count === 1;
+      });
+    },
     async close() {
       redis.disconnect();
     },

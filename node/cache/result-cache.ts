@@ -15,6 +15,8 @@ export interface ResultCache {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<CachedAudio | undefined>;
   set(key: string, value: CachedAudio, ttlSeconds: number): Promise<void>;
+  /** Which of `keys` are present, without reading them. */
+  has(keys: readonly string[]): Promise<boolean[]>;
   close(): Promise<void>;
 }
 

@@ -3,16 +3,16 @@ import { ApiError } from '../../shared/errors.ts';
 import { readJsonBody } from '../../shared/json-body.ts';
 import { gatewayHeaders, nodeHeaders, synthesizeRequestSchema } from '../../shared/node-contract.ts';
 import type { NodeEnv } from '../app.ts';
-import { encodeAudio } from '../audio/encode.ts';
 import { normaliseText, resultCacheKey } from '../cache/cache-key.ts';
 import type { CachedAudio } from '../cache/result-cache.ts';
+import { parsePriority } from '../scheduler/fair-clock.ts';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** `POST /v1/synthesize`: text → audio bytes, from the result cache when possible. */
 export function registerSynthesize(app: Hono<NodeEnv>) {
   app.post('/v1/synthesize', async function synthesize(c) {
-    const { engine, cache, queue, metrics, region } = c.get('services');
+    const { engine, cache, queue, encoder, metrics, region } = c.get('services');
     const params = await readJsonBody(c, synthesizeRequestSchema, MAX_BODY_BYTES);
     const voice = engine.voice(params.voice);
     if (!voice) {
@@ -30,23 +30,36 @@ export function registerSynthesize(app: Hono<NodeEnv>) {
 
     const deadlineHeader = Number(c.req.header(gatewayHeaders.deadlineMs));
     const deadlineMs = Number.isFinite(deadlineHeader) && deadlineHeader > 0 ? deadlineHeader : undefined;
-    const { value: result, queueMs } = await queue.run(
-      async () => {
+    const text = normaliseText(params.text);
+    const { value: result, queueMs: admissionMs } = await queue.run(
+      async (tag) => {
         const started = performance.now();
         const synthesis = await engine.synthesize({
           voice: params.voice,
-          text: normaliseText(params.text),
+          text,
           speed: params.speed,
+          tag,
           ...(params.speaker === undefined ? {} : { speaker: params.speaker }),
           ...(params.noise_scale === undefined ? {} : { noiseScale: params.noise_scale }),
           ...(params.noise_w === undefined ? {} : { noiseW: params.noise_w }),
         });
-        const encoded = await encodeAudio(synthesis.pcm, synthesis.sampleRate, params.format);
-        return { synthesis, encoded, ms: performance.now() - started };
+        // Long audio is encoded in a worker, which takes the samples: count them first.
+        const durationMs = (synthesis.pcm.length / synthesis.sampleRate) * 1000;
+        const encoded = await encoder.encode(synthesis.pcm, synthesis.sampleRate, params.format);
+        return { synthesis, encoded, durationMs, ms: performance.now() - started };
       },
-      deadlineMs === undefined ? {} : { deadlineMs },
+      {
+        // Fair share per tenant, weighted by characters; interactive before batch.
+        tenant: c.req.header(gatewayHeaders.tenant) || 'anonymous',
+        priority: parsePriority(c.req.header(gatewayHeaders.priority)),
+        cost: text.length,
+        ...(deadlineMs === undefined ? {} : { deadlineMs }),
+      },
     );
-    const durationMs = (result.synthesis.pcm.length / result.synthesis.sampleRate) * 1000;
+    // Waiting for a slot plus waiting inside the pipeline (phonemizer, batch): the HPA's signal.
+    const queueMs = admissionMs + result.synthesis.queueMs;
+    metrics.queueWait.observe(queueMs / 1000);
+    const { durationMs } = result;
     const labels = { voice: params.voice, provider: result.synthesis.provider };
     metrics.synthesisDuration.observe(labels, result.ms / 1000);
     if (durationMs > 0) metrics.realTimeFactor.observe(labels, result.ms / durationMs);

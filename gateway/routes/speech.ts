@@ -1,0 +1,59 @@
+import type { Hono } from 'hono';
+import { readJsonBody } from '../../shared/json-body.ts';
+import type { GatewayEnv } from '../app.ts';
+import { rateLimitError } from '../ratelimit/ratelimit-headers.ts';
+import { planSpeech, speechRequestSchema } from '../speech/speech-request.ts';
+import { startClip } from '../speech/synthesize-clip.ts';
+
+/**
+ * `POST /v1/speech` (native): synthesises the whole clip, stores it, and answers with a signed,
+ * CDN-cacheable URL instead of the bytes.
+ */
+export function registerSpeech(
+  app: Hono<GatewayEnv>,
+  options: { maxInputCharacters: number; maxBodyBytes: number },
+) {
+  const schema = speechRequestSchema(options.maxInputCharacters);
+  app.post('/v1/speech', async function createStoredSpeech(c) {
+    const services = c.get('services');
+    const plan = planSpeech(await readJsonBody(c, schema, options.maxBodyBytes), services.resolveVoice);
+    const { tenant } = c.get('auth');
+    const quota = await services.limiter.acquire(tenant, plan.characters);
+    if (!quota.allowed) throw rateLimitError(quota);
+    try {
+      const clip = await startClip(services.clip, plan, {
+        requestId: c.get('requestId'),
+        tenant,
+        deadlineAt: c.get('deadlineAt') ?? Date.now() + services.requestTimeoutMs,
+        signal: c.req.raw.signal,
+      });
+      for await (const _ of clip.chunks) {
+        // Drain: the clip is complete, and stored, when the chunks end.
+      }
+      const stored = await clip.done;
+      const { url, expiresAt } = services.urlSigner.sign(`/v1/audio/${plan.key}`);
+      c.set('logFields', {
+        tenant,
+        voice: plan.voice,
+        format: plan.format,
+        cache: clip.cache,
+        region: clip.region,
+      });
+      return c.json(
+        {
+          url,
+          expires_at: expiresAt.toISOString(),
+          content_type: stored.meta.contentType,
+          bytes: stored.body.length,
+          duration_ms: stored.meta.durationMs,
+          region: clip.region,
+          cache: clip.cache,
+        },
+        200,
+        { ...quota.headers, 'x-cache': clip.cache },
+      );
+    } finally {
+      await quota.release();
+    }
+  });
+}
