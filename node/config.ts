@@ -86,6 +86,10 @@ export const nodeEnvSchema = z.object({
   /** Fair-queuing weight per tenant (`x-tenant-id`), as JSON, e.g. {"acme":2}; others weigh 1. */
   TENANT_WEIGHTS: env.json(z.record(z.string(), z.number().positive())),
   REDIS_URL: env.url(),
+  /** A cross-node synthesis lock outlives a dead holder by at most this long. */
+  SINGLE_FLIGHT_LOCK_TTL_MS: env.int(30_000, 100),
+  /** Longest a request waits for another node's identical synthesis before doing it itself. */
+  SINGLE_FLIGHT_WAIT_MS: env.int(10_000, 0),
   CACHE_TTL_SECONDS: env.int(86_400, 1),
   CACHE_MAX_ENTRY_BYTES: env.int(8 * 1024 * 1024, 1024),
   /** Memory cache budget when no REDIS_URL is set. */

@@ -30,6 +30,12 @@ export function createNodeMetrics(registry: Registry = new Registry()) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    singleFlight: new Counter({
+      name: 'tts_single_flight_total',
+      help: 'Syntheses by single-flight role: leader (synthesised), follower (shared in process), remote (another node made it), fallback (synthesised after a lock timeout or Redis failure).',
+      labelNames: ['role'] as const,
+      registers: [registry],
+    }),
     cacheEvents: new Counter({
       name: 'tts_cache_events_total',
       help: 'Result cache lookups and failures.',

@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import { createGuardedCache, type GuardedCache } from './cache/guarded-cache.ts';
 import { createMemoryResultCache } from './cache/memory-result-cache.ts';
 import { createRedisResultCache } from './cache/redis-result-cache.ts';
+import { createSingleFlight, type SingleFlight } from './cache/single-flight.ts';
 import type { NodeConfig } from './config.ts';
 import { createEngine, type Engine } from './engine/create-engine.ts';
 import { createEncoderPool, type EncoderPool } from './engine/encode-pool.ts';
@@ -16,6 +17,8 @@ export interface NodeServices {
   region: string;
   engine: Engine;
   cache: GuardedCache;
+  /** Identical concurrent syntheses run once, in this process and across nodes sharing Redis. */
+  singleFlight: SingleFlight;
   queue: SynthesisQueue;
   /** Encodes audio, long audio in worker threads. */
   encoder: EncoderPool;
@@ -74,17 +77,26 @@ export async function createNodeServices(config: NodeConfig, logger: Logger): Pr
     logger,
     metrics,
   });
-  const store = config.REDIS_URL
-    ? createRedisResultCache(
-        new Redis(config.REDIS_URL, {
-          // Fail fast instead of queueing commands while Redis is away: the cache is optional.
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          commandTimeout: 500,
-          lazyConnect: false,
-        }).on('error', (err) => logger.debug({ err }, 'redis connection error')),
-      )
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, {
+        // Fail fast instead of queueing commands while Redis is away: the cache is optional.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 500,
+        lazyConnect: false,
+      }).on('error', (err) => logger.debug({ err }, 'redis connection error'))
+    : undefined;
+  const store = redis
+    ? createRedisResultCache(redis)
     : createMemoryResultCache({ maxBytes: config.CACHE_MEMORY_MAX_BYTES });
+  const singleFlight = createSingleFlight({
+    redis,
+    lockTtlMs: config.SINGLE_FLIGHT_LOCK_TTL_MS,
+    waitMs: config.SINGLE_FLIGHT_WAIT_MS,
+    pollMs: 20,
+    logger,
+    onRole: (role) => metrics.singleFlight.inc({ role }),
+  });
   const cache = createGuardedCache(store, {
     ttlSeconds: config.CACHE_TTL_SECONDS,
     maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
@@ -104,6 +116,7 @@ export async function createNodeServices(config: NodeConfig, logger: Logger): Pr
     region: config.REGION,
     engine,
     cache,
+    singleFlight,
     queue,
     encoder,
     metrics,

@@ -286,6 +286,7 @@ describe('delivery: formats, streaming, SSE, coalescing, real clients', () => {
       input: Array.from({ length: 30 }, (_, i) => `Busy sentence ${i} of batch ${stamp}.`).join(' '),
       response_format: 'pcm',
     });
+    const busyDone = busy.arrayBuffer();
     const ok = await retrying.audio.speech.create({
       model: 'tts-1',
       voice: 'alloy',
@@ -293,7 +294,7 @@ describe('delivery: formats, streaming, SSE, coalescing, real clients', () => {
       response_format: 'pcm',
     });
     assert.ok((await ok.arrayBuffer()).byteLength > 0);
-    await busy.arrayBuffer();
+    await busyDone;
     assert.equal(attempts[0]!.status, 429);
     assert.equal(attempts.at(-1)!.status, 200);
     for (let i = 1; i < attempts.length; i++) {

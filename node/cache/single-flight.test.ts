@@ -57,7 +57,7 @@ describe('single-flight (real Redis)', () => {
       ...Array.from({ length: 10 }, () => two.run('k', lookup, produce)),
     ]);
     assert.equal(produced, 1);
-    assert.ok(answers.every((x) => x === 'audio'));
+    assert.ok(answers.every((x) => x.value === 'audio'));
     assert.deepEqual([...new Set(roles)].sort(), ['follower', 'leader', 'remote']);
   });
 
@@ -67,7 +67,7 @@ describe('single-flight (real Redis)', () => {
     await c.set('sg:lock:dead', 'someone', 'PX', 300);
     const roles: FlightRole[] = [];
     const started = Date.now();
-    const value = await flight(c, roles).run(
+    const { value } = await flight(c, roles).run(
       'dead',
       async () => undefined,
       async () => 'mine',
@@ -82,7 +82,7 @@ describe('single-flight (real Redis)', () => {
     await c.set('sg:lock:slow', 'someone', 'PX', 60_000);
     const roles: FlightRole[] = [];
     const started = Date.now();
-    const value = await flight(c, roles, { waitMs: 200 }).run(
+    const { value } = await flight(c, roles, { waitMs: 200 }).run(
       'slow',
       async () => undefined,
       async () => 'mine',
@@ -109,7 +109,7 @@ describe('single-flight (real Redis)', () => {
       lazyConnect: true,
     });
     clients.push(down);
-    const value = await flight(down, roles).run(
+    const { value } = await flight(down, roles).run(
       'y',
       async () => undefined,
       async () => 'local',

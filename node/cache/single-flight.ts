@@ -35,25 +35,25 @@ export function createSingleFlight(options: SingleFlightOptions) {
     key: string,
     lookup: () => Promise<T | undefined>,
     produce: () => Promise<T>,
-  ): Promise<T> {
+  ): Promise<{ value: T; role: FlightRole }> {
+    const as = async (r: FlightRole, value: T | Promise<T>) => {
+      const settled = await value;
+      role(r);
+      return { value: settled, role: r };
+    };
     const redis = options.redis;
-    if (!redis) {
-      role('leader');
-      return produce();
-    }
+    if (!redis) return as('leader', produce());
     const token = randomUUID();
     let locked: boolean;
     try {
       locked = (await redis.set(prefix + key, token, 'PX', options.lockTtlMs, 'NX')) === 'OK';
     } catch (err) {
       options.logger.debug({ err }, 'single-flight lock unavailable: producing locally');
-      role('fallback');
-      return produce();
+      return as('fallback', produce());
     }
     if (locked) {
-      role('leader');
       try {
-        return await produce();
+        return await as('leader', produce());
       } finally {
         await redis.eval(releaseScript, 1, prefix + key, token).catch(() => {});
       }
@@ -62,31 +62,29 @@ export function createSingleFlight(options: SingleFlightOptions) {
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, options.pollMs));
       const found = await lookup().catch(() => undefined);
-      if (found !== undefined) {
-        role('remote');
-        return found;
-      }
+      if (found !== undefined) return as('remote', found);
       const holder = await redis.exists(prefix + key).catch(() => 0);
       if (holder === 0) {
         // Released without a result, or its holder died and the lock expired: try once more.
         const again = await lookup().catch(() => undefined);
-        if (again !== undefined) {
-          role('remote');
-          return again;
-        }
+        if (again !== undefined) return as('remote', again);
         break;
       }
     }
-    role('fallback');
-    return produce();
+    return as('fallback', produce());
   }
 
   return {
-    run<T>(key: string, lookup: () => Promise<T | undefined>, produce: () => Promise<T>): Promise<T> {
-      const inFlight = local.get(key) as Promise<T> | undefined;
+    /** The result, and this caller's part in it: only a `leader` or `fallback` produced it. */
+    async run<T>(
+      key: string,
+      lookup: () => Promise<T | undefined>,
+      produce: () => Promise<T>,
+    ): Promise<{ value: T; role: FlightRole }> {
+      const inFlight = local.get(key) as Promise<{ value: T; role: FlightRole }> | undefined;
       if (inFlight) {
         role('follower');
-        return inFlight;
+        return { value: (await inFlight).value, role: 'follower' };
       }
       const flight = acrossProcesses(key, lookup, produce).finally(() => local.delete(key));
       local.set(key, flight);
