@@ -1,8 +1,8 @@
+import { resamplePcm16 } from '../../shared/audio/resample.ts';
+import { wavHeader } from '../../shared/audio/wav.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { type AudioFormat, contentTypes } from '../../shared/node-contract.ts';
 import { pcmToBuffer } from './pcm.ts';
-import { resamplePcm16 } from './resample.ts';
-import { encodeWav } from './wav.ts';
 
 /** OpenAI defines `pcm` as raw 24 kHz 16-bit little-endian mono. */
 export const PCM_RATE = 24_000;
@@ -20,8 +20,14 @@ export async function encodeAudio(
   format: AudioFormat,
 ): Promise<EncodedAudio> {
   switch (format) {
-    case 'wav':
-      return { body: encodeWav(pcmToBuffer(pcm), sampleRate), contentType: contentTypes.wav, sampleRate };
+    case 'wav': {
+      const data = pcmToBuffer(pcm);
+      return {
+        body: Buffer.concat([wavHeader(sampleRate, data.length), data]),
+        contentType: contentTypes.wav,
+        sampleRate,
+      };
+    }
     case 'pcm':
       return {
         body: pcmToBuffer(await resamplePcm16(pcm, sampleRate, PCM_RATE)),

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ApiError } from '../../shared/errors.ts';
+import { sanitizeForEspeak } from '../engine/text-chunks.ts';
 import { type Clause, clausesToSentences, type Phonemizer, splitClauses } from './phonemizer.ts';
 
 export interface EspeakPhonemizerOptions {
@@ -35,7 +36,7 @@ export function createEspeakPhonemizer(options: EspeakPhonemizerOptions = {}): P
 
   return {
     async phonemize(text, voice) {
-      const clauses = splitClauses(sanitize(text));
+      const clauses = splitClauses(sanitizeForEspeak(text));
       if (clauses.length === 0) return [];
       const phonemes = await phonemizeClauses(clauses, voice);
       return clausesToSentences(
@@ -43,14 +44,6 @@ export function createEspeakPhonemizer(options: EspeakPhonemizerOptions = {}): P
       );
     },
   };
-}
-
-/** Control characters would end lines early; `[[` would switch espeak-ng to phoneme input. */
-function sanitize(text: string): string {
-  return text
-    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ')
-    .replaceAll('[[', '[ [')
-    .trim();
 }
 
 function runEspeak(bin: string, voice: string, input: string, timeoutMs: number): Promise<string[]> {
