@@ -131,6 +131,8 @@ export const gatewayEnvSchema = z.object({
   ),
   AUDIO_STORE_DIR: env.text('.data/audio'),
   AUDIO_STORE_MAX_BYTES: env.int(256 * 1024 * 1024, 0),
+  /** With the Redis store: hot clips also kept in this process, up to this many bytes. */
+  AUDIO_STORE_MEMORY_BYTES: env.int(64 * 1024 * 1024, 0),
   AUDIO_STORE_TTL_SECONDS: env.int(7 * 86_400, 60),
   /** Clips larger than this are streamed but not stored. */
   AUDIO_STORE_MAX_ENTRY_BYTES: env.int(32 * 1024 * 1024, 1024),

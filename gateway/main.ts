@@ -1,3 +1,4 @@
+import { warmUpEncoders } from '../shared/audio/encoder.ts';
 import { ConfigError } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { listen, onShutdownSignal } from '../shared/server.ts';
@@ -22,6 +23,9 @@ async function main() {
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
   const services = await createGatewayServices(config, logger);
+  // The first stream of each encoder runs at half speed until V8 has compiled it; pay that at
+  // start-up (22.05 kHz is what Piper medium voices and the built-in voice produce).
+  await warmUpEncoders(22_050);
   const app = createGatewayApp(services, config);
   const server = await listen(app.fetch, { host: config.HOST, port: config.PORT });
   logger.info({ url: server.url, node: config.NODE_URL, auth: services.keySource.kind }, 'gateway ready');

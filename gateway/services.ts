@@ -6,6 +6,7 @@ import type { AudioStore } from './audio-store/audio-store.ts';
 import { createFilesystemAudioStore } from './audio-store/filesystem-audio-store.ts';
 import { createMemoryAudioStore } from './audio-store/memory-audio-store.ts';
 import { createRedisAudioStore } from './audio-store/redis-audio-store.ts';
+import { createTieredAudioStore } from './audio-store/tiered-audio-store.ts';
 import { type AudioUrlSigner, createAudioUrlSigner, parseSigningKeys } from './audio-urls/url-signer.ts';
 import { ensureDevKey } from './auth/dev-key.ts';
 import { createKeySource, type KeySource } from './auth/key-source.ts';
@@ -116,7 +117,10 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
   if (storeKind === 'redis' && !redis) throw new Error('AUDIO_STORE=redis needs REDIS_URL');
   const audioStore =
     storeKind === 'redis'
-      ? createRedisAudioStore(redis!, { ttlSeconds: config.AUDIO_STORE_TTL_SECONDS })
+      ? createTieredAudioStore(
+          createMemoryAudioStore({ maxBytes: config.AUDIO_STORE_MEMORY_BYTES }),
+          createRedisAudioStore(redis!, { ttlSeconds: config.AUDIO_STORE_TTL_SECONDS }),
+        )
       : storeKind === 'filesystem'
         ? createFilesystemAudioStore({ dir: config.AUDIO_STORE_DIR })
         : createMemoryAudioStore({ maxBytes: config.AUDIO_STORE_MAX_BYTES });

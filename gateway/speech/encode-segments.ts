@@ -33,7 +33,13 @@ export async function* encodeSegments(
       );
     }
     const pcm = prepareJoin(segment.pcm, segment.sampleRate, { ...JOIN, last: segment.index === total - 1 });
-    yield { bytes: await encoder.write(pcm), samples: pcm.length };
+    // Slices of half a second: the first bytes of a slow codec (mp3) leave before the whole
+    // sentence is encoded, and the event loop gets a turn between slices.
+    const slice = Math.max(1, Math.floor(segment.sampleRate / 2));
+    for (let at = 0; at < pcm.length; at += slice) {
+      const part = pcm.subarray(at, Math.min(pcm.length, at + slice));
+      yield { bytes: await encoder.write(part), samples: part.length };
+    }
     const next = await rest.next();
     segment = next.done ? undefined : next.value;
   }
