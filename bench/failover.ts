@@ -21,6 +21,7 @@ interface Sample {
   ok: boolean;
   attempts: number;
   region: string | null;
+  tried: string;
 }
 
 const cluster = await startCluster({
@@ -56,9 +57,17 @@ try {
         ok: res.status === 200,
         attempts: Number(res.headers.get('x-route-attempts') ?? 0),
         region: res.headers.get('x-served-region'),
+        tried: res.headers.get('x-route-regions') ?? '',
       });
     } catch {
-      samples.push({ start, end: performance.now() - started, ok: false, attempts: 0, region: null });
+      samples.push({
+        start,
+        end: performance.now() - started,
+        ok: false,
+        attempts: 0,
+        region: null,
+        tried: '',
+      });
     }
   };
   const load = Array.from({ length: WORKERS }, async (_, w) => {
@@ -88,9 +97,12 @@ try {
       [...regions].map(([r, n]) => `${r}:${n}`).join(' '),
     ];
   };
-  const afterKill = samples.filter((s) => s.end >= killAt);
-  // The window closes with the last request that failed or needed another attempt.
-  const affected = afterKill.filter((s) => !s.ok || s.attempts > 1);
+  // Only requests in flight or started while the node was dead: after the restart, retries
+  // belong to the re-admission, not to the failover.
+  const afterKill = samples.filter((s) => s.end >= killAt && s.start < restartAt);
+  // The window closes with the last request that failed, or that tried the dead region first
+  // and had to fail over (x-route-regions lists the regions tried, in order).
+  const affected = afterKill.filter((s) => !s.ok || (s.attempts > 1 && s.tried.startsWith('eu-west')));
   const windowMs = affected.length > 0 ? Math.max(...affected.map((s) => s.end)) - killAt : 0;
 
   // Routing decision cost: ranking three scored endpoints, as every request does.

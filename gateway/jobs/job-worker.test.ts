@@ -127,6 +127,7 @@ describe('job worker: retries with backoff, dead letters, and failed jobs', () =
       region: 'r',
       node: 'n',
       attempts: 1,
+      tried: ['test'],
       hedged: false,
     }) as Awaited<ReturnType<RegionRouter['synthesize']>>;
 

@@ -40,6 +40,8 @@ export interface RoutedAudio extends NodeAudio {
   region: string;
   node: string;
   attempts: number;
+  /** Regions tried, in order (a hedge adds the region it went to). */
+  tried: string[];
   hedged: boolean;
 }
 
@@ -125,12 +127,14 @@ export function createRegionRouter(options: RouterOptions) {
     const pending = new Map<AbortController, Promise<Outcome>>();
     let next = 0;
     let attempts = 0;
+    const tried: string[] = [];
     let hedged = false;
     let lastError: unknown;
 
     const launch = (kind: 'first' | 'retry' | 'hedge') => {
       const endpoint = candidates[next++ % candidates.length]!;
       attempts++;
+      tried.push(endpoint.region.name);
       if (kind === 'retry') metrics.retries.inc({ region: endpoint.region.name });
       if (kind === 'hedge') metrics.hedges.inc({ region: endpoint.region.name });
       const controller = new AbortController();
@@ -187,7 +191,14 @@ export function createRegionRouter(options: RouterOptions) {
             metrics.failovers.inc({ from: first.region.name, to: endpoint.region.name });
           }
           metrics.served.inc({ region: endpoint.region.name });
-          return { ...settled.audio, region: endpoint.region.name, node: endpoint.url, attempts, hedged };
+          return {
+            ...settled.audio,
+            region: endpoint.region.name,
+            node: endpoint.url,
+            attempts,
+            tried,
+            hedged,
+          };
         }
         lastError = settled.error;
         if (!isRetryable(lastError)) throw lastError;

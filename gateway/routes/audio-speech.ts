@@ -60,6 +60,7 @@ export function registerAudioSpeech(
       'x-cache-segments': `${clip.segmentsCached}/${clip.segmentsTotal}`,
       'x-served-region': clip.region,
       'x-route-attempts': String(clip.attempts),
+      ...(clip.tried.length > 0 ? { 'x-route-regions': clip.tried.join(', ') } : {}),
     };
     if (clip.source === 'store')
       headers['content-location'] = services.urlSigner.sign(`/v1/audio/${plan.key}`).url;

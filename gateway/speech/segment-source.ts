@@ -6,6 +6,7 @@ export interface SynthesizedSegment extends PcmSegment {
   cache: 'hit' | 'miss';
   region: string;
   attempts: number;
+  tried: string[];
 }
 
 export interface SegmentRequest {
@@ -53,6 +54,7 @@ export async function* synthesizeSegments(
       cache: audio.headers['x-cache'] === 'hit' ? 'hit' : 'miss',
       region: audio.region,
       attempts: audio.attempts,
+      tried: audio.tried,
     };
   }
 }

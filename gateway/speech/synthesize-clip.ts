@@ -28,6 +28,8 @@ export interface ClipStream {
   segmentsTotal: number;
   region: string;
   attempts: number;
+  /** Regions the first segment tried, in order. */
+  tried: string[];
   /** The encoded bytes, in order. Throws mid-way when a segment cannot be synthesised anywhere. */
   chunks: AsyncIterable<Buffer>;
   /** Resolves with the whole clip once every chunk was produced and the clip stored. */
@@ -57,6 +59,7 @@ export async function startClip(
       segmentsTotal: plan.segments.length,
       region: stored.meta.region,
       attempts: 0,
+      tried: [],
       chunks: (async function* () {
         yield stored.body;
       })(),
@@ -146,6 +149,7 @@ export async function startClip(
     segmentsTotal: plan.segments.length,
     region,
     attempts: first.value.attempts,
+    tried: first.value.tried,
     chunks: chunks(),
     done,
   };
