@@ -9,11 +9,6 @@ import { z } from 'zod';
 export const audioFormats = ['wav', 'pcm'] as const;
 export type AudioFormat = (typeof audioFormats)[number];
 
-export const contentTypes: Record<AudioFormat, string> = {
-  wav: 'audio/wav',
-  pcm: 'audio/pcm;rate=24000',
-};
-
 export const synthesizeRequestSchema = z.strictObject({
   voice: z.string().min(1).max(200),
   text: z.string().min(1).max(100_000),

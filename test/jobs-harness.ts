@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { type DevKey, ensureDevKey, signDevToken } from '../gateway/auth/dev-key.ts';
 import { PARAGRAPH_GAP_MS, SENTENCE_GAP_MS } from '../gateway/jobs/assemble-chapter.ts';
-import { readWav } from '../gateway/jobs/wav.ts';
+import { readWav } from '../shared/audio/wav.ts';
 import { createInternalTokenSigner } from '../shared/internal-auth.ts';
 import { type ServiceProcess, startService } from './support/processes.ts';
 import { type RedisServer, startRedisServer } from './support/redis-server.ts';

@@ -1,3 +1,5 @@
+import { packWithMeta, unpackWithMeta } from '../../shared/packed-value.ts';
+
 /** A stored clip: the bytes and what a GET needs to serve them. */
 export interface StoredAudio {
   body: Buffer;
@@ -27,18 +29,10 @@ export function assertAudioKey(key: string): void {
   if (!audioKeyPattern.test(key)) throw new TypeError(`not an audio key: ${JSON.stringify(key)}`);
 }
 
-/** One buffer holding meta and body, for stores that keep a single value per key. */
 export function packStoredAudio(audio: StoredAudio): Buffer {
-  const meta = Buffer.from(JSON.stringify(audio.meta), 'utf8');
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(meta.length, 0);
-  return Buffer.concat([head, meta, audio.body]);
+  return packWithMeta(audio.meta, audio.body);
 }
 
 export function unpackStoredAudio(packed: Buffer): StoredAudio {
-  const length = packed.readUInt32BE(0);
-  return {
-    meta: JSON.parse(packed.subarray(4, 4 + length).toString('utf8')) as StoredAudio['meta'],
-    body: packed.subarray(4 + length),
-  };
+  return unpackWithMeta<StoredAudio['meta']>(packed);
 }

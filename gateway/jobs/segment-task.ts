@@ -1,3 +1,4 @@
+import { readWav } from '../../shared/audio/wav.ts';
 import { ApiError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { nodeHeaders } from '../../shared/node-contract.ts';
@@ -6,7 +7,6 @@ import type { RegionRouter } from '../regions/router.ts';
 import type { JobMetrics } from './job-metrics.ts';
 import type { JobStore } from './job-store.ts';
 import { PermanentTaskError, type TaskProcessor } from './task-outcome.ts';
-import { readWav } from './wav.ts';
 
 export interface SegmentTaskOptions {
   store: JobStore;

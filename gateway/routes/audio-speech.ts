@@ -1,10 +1,9 @@
 import type { Hono } from 'hono';
 import { readJsonBody } from '../../shared/json-body.ts';
 import type { GatewayEnv } from '../app.ts';
-import { rateLimitError } from '../ratelimit/ratelimit-headers.ts';
 import { planSpeech, speechRequestSchema } from '../speech/speech-request.ts';
 import { toSpeechEvents } from '../speech/sse.ts';
-import { startClip } from '../speech/synthesize-clip.ts';
+import { startSpeechRequest } from '../speech/start-request.ts';
 import { toWebStream } from '../speech/web-stream.ts';
 
 /**
@@ -22,23 +21,9 @@ export function registerAudioSpeech(
     const body = await readJsonBody(c, schema, options.maxBodyBytes);
     const plan = planSpeech(body, services.resolveVoice);
     const { tenant } = c.get('auth');
-    // The quota is charged once the body is valid, by the characters it asks to synthesise,
-    // and the concurrency slot is held until the last byte is sent.
-    const quota = await services.limiter.acquire(tenant, plan.characters);
-    if (!quota.allowed) throw rateLimitError(quota);
     const started = performance.now();
-    let clip: Awaited<ReturnType<typeof startClip>>;
-    try {
-      clip = await startClip(services.clip, plan, {
-        requestId: c.get('requestId'),
-        tenant,
-        deadlineAt: c.get('deadlineAt') ?? Date.now() + services.requestTimeoutMs,
-        signal: c.req.raw.signal,
-      });
-    } catch (err) {
-      await quota.release();
-      throw err;
-    }
+    // The concurrency slot is held until the last byte is sent (released by the stream below).
+    const { clip, quota } = await startSpeechRequest(c, plan);
     services.metrics.timeToFirstAudio.observe({ cache: clip.cache }, (performance.now() - started) / 1000);
     c.set('logFields', {
       tenant,

@@ -1,9 +1,8 @@
 import type { Hono } from 'hono';
 import { readJsonBody } from '../../shared/json-body.ts';
 import type { GatewayEnv } from '../app.ts';
-import { rateLimitError } from '../ratelimit/ratelimit-headers.ts';
 import { planSpeech, speechRequestSchema } from '../speech/speech-request.ts';
-import { startClip } from '../speech/synthesize-clip.ts';
+import { startSpeechRequest } from '../speech/start-request.ts';
 
 /**
  * `POST /v1/speech` (native): synthesises the whole clip, stores it, and answers with a signed,
@@ -18,15 +17,8 @@ export function registerSpeech(
     const services = c.get('services');
     const plan = planSpeech(await readJsonBody(c, schema, options.maxBodyBytes), services.resolveVoice);
     const { tenant } = c.get('auth');
-    const quota = await services.limiter.acquire(tenant, plan.characters);
-    if (!quota.allowed) throw rateLimitError(quota);
+    const { clip, quota } = await startSpeechRequest(c, plan);
     try {
-      const clip = await startClip(services.clip, plan, {
-        requestId: c.get('requestId'),
-        tenant,
-        deadlineAt: c.get('deadlineAt') ?? Date.now() + services.requestTimeoutMs,
-        signal: c.req.raw.signal,
-      });
       for await (const _ of clip.chunks) {
         // Drain: the clip is complete, and stored, when the chunks end.
       }

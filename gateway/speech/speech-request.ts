@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutputFormat } from '../../shared/audio/encoder.ts';
+import { type OutputFormat, outputFormats } from '../../shared/audio/encoder.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { prepareSegments } from '../../shared/text/index.ts';
 import type { VoiceResolver } from '../voice-map.ts';
@@ -7,7 +7,6 @@ import { clipKey } from './speech-key.ts';
 
 /** Formats OpenAI defines. `aac` has no encoder here and answers 400 `unsupported_format`. */
 export const openAiFormats = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
-export const outputFormats = ['mp3', 'opus', 'flac', 'wav', 'pcm'] as const satisfies readonly OutputFormat[];
 
 export const speechModels = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts', 'speechgate-1'] as const;
 

@@ -1,3 +1,4 @@
+import { readWav } from '../../shared/audio/wav.ts';
 import { ApiError } from '../../shared/errors.ts';
 
 export interface PcmSegment {
@@ -5,20 +6,21 @@ export interface PcmSegment {
   sampleRate: number;
 }
 
-/** The node's canonical 44-byte mono 16-bit WAV → samples and rate. */
+/** A node's WAV answer → samples and rate (the one WAV reader, `readWav`, walks the chunks). */
 export function parseNodeWav(body: Buffer): PcmSegment {
-  if (
-    body.length < 44 ||
-    body.toString('ascii', 0, 4) !== 'RIFF' ||
-    body.toString('ascii', 8, 12) !== 'WAVE'
-  ) {
-    throw new ApiError('node_unavailable', 'node answered a segment that is not WAV');
+  let wav: ReturnType<typeof readWav>;
+  try {
+    wav = readWav(body);
+  } catch (cause) {
+    throw new ApiError(
+      'node_unavailable',
+      `node answered a segment that is not usable WAV: ${(cause as Error).message}`,
+      { cause },
+    );
   }
-  const sampleRate = body.readUInt32LE(24);
-  const data = body.subarray(44);
-  const pcm = new Int16Array(data.length >> 1);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = data.readInt16LE(i * 2);
-  return { pcm, sampleRate };
+  const pcm = new Int16Array(wav.data.length >> 1);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = wav.data.readInt16LE(i * 2);
+  return { pcm, sampleRate: wav.sampleRate };
 }
 
 /**

@@ -1,7 +1,8 @@
+import { contentTypes } from '../../shared/audio/encoder.ts';
 import { resamplePcm16 } from '../../shared/audio/resample.ts';
 import { wavHeader } from '../../shared/audio/wav.ts';
 import { ApiError } from '../../shared/errors.ts';
-import { type AudioFormat, contentTypes } from '../../shared/node-contract.ts';
+import type { AudioFormat } from '../../shared/node-contract.ts';
 import { pcmToBuffer } from './pcm.ts';
 
 /** OpenAI defines `pcm` as raw 24 kHz 16-bit little-endian mono. */

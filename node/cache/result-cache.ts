@@ -1,3 +1,5 @@
+import { packWithMeta, unpackWithMeta } from '../../shared/packed-value.ts';
+
 /** A synthesised response as the cache keeps it: the encoded bytes and what describes them. */
 export interface CachedAudio {
   body: Buffer;
@@ -20,16 +22,10 @@ export interface ResultCache {
   close(): Promise<void>;
 }
 
-/** One buffer holding both parts: a 4-byte length, the JSON meta, then the audio. */
 export function packCachedAudio(value: CachedAudio): Buffer {
-  const meta = Buffer.from(JSON.stringify(value.meta), 'utf8');
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(meta.length, 0);
-  return Buffer.concat([head, meta, value.body]);
+  return packWithMeta(value.meta, value.body);
 }
 
 export function unpackCachedAudio(packed: Buffer): CachedAudio {
-  const metaLength = packed.readUInt32BE(0);
-  const meta = JSON.parse(packed.subarray(4, 4 + metaLength).toString('utf8')) as CachedAudio['meta'];
-  return { meta, body: packed.subarray(4 + metaLength) };
+  return unpackWithMeta<CachedAudio['meta']>(packed);
 }
