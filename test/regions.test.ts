@@ -191,7 +191,7 @@ describe('regions: fastest healthy region, failover before the client notices', 
     cluster.regions.get('eu-west')!.proxy.setFault({ kind: 'stall', probability: 0.05, ms: 500 });
     const hedged: number[] = [];
     const plain: number[] = [];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 300; i++) {
       const a = await speak('Hedge me.');
       const b = await speak('Hedge me.', noHedge.url);
       assert.equal(a.status, 200);

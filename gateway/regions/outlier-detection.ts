@@ -97,7 +97,14 @@ export function createOutlierDetector(options: OutlierOptions, logger: Logger, m
       endpoint.ready = probe.ok;
       endpoint.nodeQueueWaitMs = body.load.estimated_wait_ms ?? 0;
       endpoint.nodeConcurrency = body.load.concurrency ?? 1;
-      if (probe.ok && isEjected(endpoint) && now >= endpoint.ejectedUntil) readmit(endpoint, 'probe');
+      if (!probe.ok) return;
+      if (isEjected(endpoint)) {
+        if (now >= endpoint.ejectedUntil) readmit(endpoint, 'probe');
+        return;
+      }
+      // A good probe is evidence of health too: without this, one timed-out probe left a
+      // failure penalty that only a real request could clear, and none was sent there anymore.
+      endpoint.consecutiveFailures = 0;
     },
   };
 }

@@ -182,4 +182,17 @@ describe('region router', () => {
     assert.equal(r.endpoints[0]!.ejectedUntil, 0, 'a success re-admits the node');
     assert.match(await registry.metrics(), /gateway_routing_panic_total 1/);
   });
+
+  test('a good probe clears the failure penalty a failed probe left on an admitted node', async () => {
+    const { r } = router({ near: () => ({}), far: () => ({}) });
+    const near = r.endpoints.find((e) => e.region.name === 'near')!;
+    r.outliers.failed(near, 'probe', 400, 'probe timed out', Date.now());
+    assert.equal(near.consecutiveFailures, 1);
+    r.outliers.probed(
+      near,
+      { ok: true, rttMs: 5, body: { status: 'ready', load: { estimated_wait_ms: 0, concurrency: 1 } } },
+      Date.now(),
+    );
+    assert.equal(near.consecutiveFailures, 0);
+  });
 });
