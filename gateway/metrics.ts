@@ -36,6 +36,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()) {
       help: 'Audio streams that ended early (a segment failed everywhere, or the client left).',
       registers: [registry],
     }),
+    audioStoreErrors: new Counter({
+      name: 'gateway_audio_store_errors_total',
+      help: 'Failed audio store calls by store and operation; gets fall back to synthesis, failed puts make URLs unavailable.',
+      labelNames: ['store', 'op'] as const,
+      registers: [registry],
+    }),
     upstreamErrors: new Counter({
       name: 'gateway_upstream_errors_total',
       help: 'Failed attempts to a regional node by reason.',

@@ -3,10 +3,8 @@ import { Redis } from 'ioredis';
 import { createInternalTokenSigner } from '../shared/internal-auth.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AudioStore } from './audio-store/audio-store.ts';
-import { createFilesystemAudioStore } from './audio-store/filesystem-audio-store.ts';
-import { createMemoryAudioStore } from './audio-store/memory-audio-store.ts';
-import { createRedisAudioStore } from './audio-store/redis-audio-store.ts';
-import { createTieredAudioStore } from './audio-store/tiered-audio-store.ts';
+import { createAudioStore } from './audio-store/create-audio-store.ts';
+import { observeAudioStore } from './audio-store/observed-audio-store.ts';
 import { type AudioUrlSigner, createAudioUrlSigner, parseSigningKeys } from './audio-urls/url-signer.ts';
 import { ensureDevKey } from './auth/dev-key.ts';
 import { createKeySource, type KeySource } from './auth/key-source.ts';
@@ -113,17 +111,8 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
     metrics: regionMetrics,
   });
   await prober.first;
-  const storeKind = config.AUDIO_STORE === 'auto' ? (redis ? 'redis' : 'memory') : config.AUDIO_STORE;
-  if (storeKind === 'redis' && !redis) throw new Error('AUDIO_STORE=redis needs REDIS_URL');
-  const audioStore =
-    storeKind === 'redis'
-      ? createTieredAudioStore(
-          createMemoryAudioStore({ maxBytes: config.AUDIO_STORE_MEMORY_BYTES }),
-          createRedisAudioStore(redis!, { ttlSeconds: config.AUDIO_STORE_TTL_SECONDS }),
-        )
-      : storeKind === 'filesystem'
-        ? createFilesystemAudioStore({ dir: config.AUDIO_STORE_DIR })
-        : createMemoryAudioStore({ maxBytes: config.AUDIO_STORE_MAX_BYTES });
+  const audioStore = observeAudioStore(createAudioStore(config, redis), metrics.audioStoreErrors);
+  logger.info({ store: audioStore.kind }, 'audio store');
   if (!config.AUDIO_URL_SIGNING_KEYS) {
     logger.warn(
       'AUDIO_URL_SIGNING_KEYS is not set: audio URLs are signed with a random key and die with this process',

@@ -19,6 +19,7 @@ export const errorCodes = {
   node_unavailable: { status: 502, type: 'server_error', title: 'Bad Gateway' },
   node_overloaded: { status: 503, type: 'server_error', title: 'Service Unavailable' },
   not_ready: { status: 503, type: 'server_error', title: 'Service Unavailable' },
+  store_unavailable: { status: 503, type: 'server_error', title: 'Service Unavailable' },
   deadline_exceeded: { status: 504, type: 'server_error', title: 'Gateway Timeout' },
 } as const satisfies Record<string, { status: number; type: string; title: string }>;
 

@@ -16,7 +16,7 @@ export interface StoredAudio {
  * is stored under a key never changes, which is what lets a CDN cache it as immutable.
  */
 export interface AudioStore {
-  readonly kind: 'memory' | 'filesystem' | 'redis';
+  readonly kind: 'memory' | 'filesystem' | 'redis' | 's3';
   put(key: string, audio: StoredAudio): Promise<void>;
   get(key: string): Promise<StoredAudio | undefined>;
   close(): Promise<void>;

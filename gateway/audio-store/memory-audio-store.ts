@@ -23,6 +23,7 @@ export function createMemoryAudioStore(options: { maxBytes: number }): AudioStor
       }
     },
     async get(key) {
+      assertAudioKey(key);
       const audio = entries.get(key);
       if (audio) {
         entries.delete(key);

@@ -22,7 +22,15 @@ export function registerAudioFile(app: Hono<GatewayEnv>) {
         verdict === 'expired' ? 'this audio URL has expired' : 'this audio URL has a bad signature',
       );
     }
-    const stored = await audioStore.get(file);
+    const stored = await audioStore.get(file).catch((err: unknown) => {
+      // Not a 404: the clip may well exist, and a CDN must not cache its absence. The error
+      // handler logs it with its cause; gateway_audio_store_errors_total counts it.
+      throw new ApiError('store_unavailable', 'the audio store is unavailable; retry shortly', {
+        retryAfterSeconds: 1,
+        headers: { 'cache-control': 'no-store' },
+        cause: err,
+      });
+    });
     if (!stored) throw new ApiError('not_found', 'no such audio');
     // Streamed WAV carries unknown (0xFFFFFFFF) sizes; the stored file gets its real ones.
     const audio = file.endsWith('.wav') ? { ...stored, body: finalizeWav(stored.body) } : stored;

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { ApiError } from '../../shared/errors.ts';
 import { readJsonBody } from '../../shared/json-body.ts';
 import type { GatewayEnv } from '../app.ts';
 import { planSpeech, speechRequestSchema } from '../speech/speech-request.ts';
@@ -22,7 +23,23 @@ export function registerSpeech(
       for await (const _ of clip.chunks) {
         // Drain: the clip is complete, and stored, when the chunks end.
       }
-      const stored = await clip.done;
+      const { audio: stored, storage } = await clip.done;
+      // A URL is only handed out for a clip that can be fetched from it.
+      if (storage === 'too_large') {
+        throw new ApiError(
+          'payload_too_large',
+          `this clip is ${stored.body.length} bytes, over the ${services.clip.maxStoredBytes}-byte limit for stored audio; stream it from /v1/audio/speech or submit it as a job`,
+        );
+      }
+      if (storage === 'store_failed') {
+        throw new ApiError(
+          'store_unavailable',
+          'the clip was made but the audio store is unavailable; retry shortly',
+          {
+            retryAfterSeconds: 1,
+          },
+        );
+      }
       const { url, expiresAt } = services.urlSigner.sign(`/v1/audio/${plan.key}`);
       c.set('logFields', {
         tenant,

@@ -32,8 +32,14 @@ export interface ClipStream {
   tried: string[];
   /** The encoded bytes, in order. Throws mid-way when a segment cannot be synthesised anywhere. */
   chunks: AsyncIterable<Buffer>;
-  /** Resolves with the whole clip once every chunk was produced and the clip stored. */
-  done: Promise<StoredAudio>;
+  /** Resolves with the whole clip once every chunk was produced and the store was tried. */
+  done: Promise<FinishedClip>;
+}
+
+export interface FinishedClip {
+  audio: StoredAudio;
+  /** Whether a signed URL for this clip can be served: stored, too large to keep, or the store failed. */
+  storage: 'stored' | 'too_large' | 'store_failed';
 }
 
 /**
@@ -63,7 +69,7 @@ export async function startClip(
       chunks: (async function* () {
         yield stored.body;
       })(),
-      done: Promise.resolve(stored),
+      done: Promise.resolve({ audio: stored, storage: 'stored' }),
     };
   }
 
@@ -105,8 +111,8 @@ export async function startClip(
   const encoder = await createEncoder(plan.format, { inputSampleRate: first.value.sampleRate });
   const sampleRate = first.value.sampleRate;
   const region = first.value.region;
-  let finish!: { resolve: (clip: StoredAudio) => void; reject: (err: unknown) => void };
-  const done = new Promise<StoredAudio>((resolve, reject) => {
+  let finish!: { resolve: (clip: FinishedClip) => void; reject: (err: unknown) => void };
+  const done = new Promise<FinishedClip>((resolve, reject) => {
     finish = { resolve, reject };
   });
   done.catch(() => {});
@@ -129,12 +135,17 @@ export async function startClip(
           createdAt: new Date().toISOString(),
         },
       };
+      let storage: FinishedClip['storage'] = 'too_large';
       if (clip.body.length <= services.maxStoredBytes) {
-        await services.audioStore.put(plan.key, clip).catch((err: unknown) => {
-          services.logger.warn({ err, key: plan.key }, 'audio store unavailable: clip not stored');
-        });
+        storage = await services.audioStore.put(plan.key, clip).then(
+          () => 'stored' as const,
+          (err: unknown) => {
+            services.logger.warn({ err, key: plan.key }, 'audio store unavailable: clip not stored');
+            return 'store_failed' as const;
+          },
+        );
       }
-      finish.resolve(clip);
+      finish.resolve({ audio: clip, storage });
     } catch (err) {
       finish.reject(err);
       throw err;

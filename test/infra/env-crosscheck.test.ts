@@ -72,7 +72,9 @@ function terraformSites(): EnvSite[] {
   for (const file of listRepoFiles('terraform', (name) => name.endsWith('.tftpl'))) {
     const text = readRepoFile(file);
     for (const match of text.matchAll(/cat > \S*\/(gateway|node)\.env <<'?EOF'?\n([\s\S]*?)\nEOF\n/g)) {
-      const names = match[2]!.split('\n').map((line) => /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1]);
+      // Template directives (`%{ if … ~}`, `%{ endif ~}`) only choose lines; every line they choose is checked.
+      const lines = match[2]!.split('\n').filter((line) => !/^%\{.*\}$/.test(line.trim()));
+      const names = lines.map((line) => /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1]);
       assert.ok(names.every(Boolean), `${file}: a line of the ${match[1]}.env block is not NAME=value`);
       sites.push({ where: file, component: match[1] as Component, names: names as string[], complete: true });
     }

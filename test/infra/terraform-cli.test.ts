@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -62,11 +62,20 @@ describe('terraform CLI (offline)', { skip }, () => {
           ? Object.keys(locals[call.vars.slice('local.'.length)] ?? {})
           : [...call.vars.matchAll(/^\s*([a-z_][a-z0-9_]*)\s*=/gm)].map((m) => m[1]!);
         assert.ok(keys.length > 0, `${name}: no variables found for ${call.file}`);
-        const vars = keys.map((k) => `${k} = "<${k}>"`).join(', ');
         const path = repoPath('terraform/modules', name, call.file);
-        outputs.push(
-          `output "t${outputs.length}" {\n  value = templatefile(${JSON.stringify(path)}, { ${vars} })\n}\n`,
-        );
+        // Placeholders for every variable, then once more per `%{ if x == "v" }` with x = "v",
+        // so conditional blocks (AUDIO_STORE=s3) render and are checked too.
+        const branches = [
+          ...readFileSync(path, 'utf8').matchAll(/%\{~?\s*if\s+([a-z_][a-z0-9_]*)\s*==\s*"([^"]*)"/g),
+        ];
+        const variants = [{}, ...branches.map((m) => ({ [m[1]!]: m[2]! }))] as Record<string, string>[];
+        for (const variant of new Map(variants.map((v) => [JSON.stringify(v), v])).values()) {
+          const vars = keys.map((k) => `${k} = ${JSON.stringify(variant[k] ?? `<${k}>`)}`).join(', ');
+          outputs.push(
+            `output "t${outputs.length}" {\n  value = templatefile(${JSON.stringify(path)}, { ${vars} })\n}\n`,
+          );
+          files.push(call.file);
+        }
       }
     }
     assert.ok(outputs.length >= 6, `found ${outputs.length} templatefile calls`);
@@ -94,6 +103,7 @@ describe('terraform CLI (offline)', { skip }, () => {
         assert.doesNotThrow(() => parseYaml(text), `${file} renders to invalid YAML`);
       }
     });
+    assert.equal(files.length, outputs.length);
     t.diagnostic(`${outputs.length} templates rendered; shell passes bash -n, YAML parses`);
   });
 

@@ -9,7 +9,7 @@ import {
   servedRoutes,
 } from './support/code-contract.ts';
 import { type Hcl, parseHclFile, parseModule, resources, tfRef, unwrap } from './support/hcl.ts';
-import { repoPath } from './support/repo.ts';
+import { listRepoFiles, readRepoFile, repoPath } from './support/repo.ts';
 import {
   loadServiceContract,
   referencedComponent,
@@ -430,5 +430,135 @@ describe('one node pool per topology region', () => {
           assert.deepEqual(Object.keys(vars[perRegion]).sort(), [...regions].sort(), `${name}: ${perRegion}`);
       }
     }
+  });
+});
+
+describe('AWS audio bucket (AUDIO_STORE=s3)', () => {
+  /** Every aws_s3_bucket of the provider modules, with its module and the resources that configure it. */
+  function buckets() {
+    const found = providerModules.flatMap((name) =>
+      resources(modules.get(name)!, 'aws_s3_bucket').map(([rname]) => {
+        const doc = modules.get(name)!;
+        const of = (type: string) =>
+          resources(doc, type)
+            .filter(([, b]) => b.bucket === tfRef(`aws_s3_bucket.${rname}.id`))
+            .map(([, b]) => b);
+        return { where: `${name}: aws_s3_bucket.${rname}`, name, rname, doc, of };
+      }),
+    );
+    assert.ok(found.length >= 1, 'no aws_s3_bucket in terraform/modules');
+    return found;
+  }
+
+  it('blocks all public access, enforces bucket-owner ownership, encrypts by default and denies plain HTTP', () => {
+    for (const { where, rname, doc, of } of buckets()) {
+      const [block] = of('aws_s3_bucket_public_access_block');
+      assert.ok(block, `${where} has no aws_s3_bucket_public_access_block`);
+      for (const flag of [
+        'block_public_acls',
+        'block_public_policy',
+        'ignore_public_acls',
+        'restrict_public_buckets',
+      ])
+        assert.equal(block[flag], true, `${where}: ${flag}`);
+      const [ownership] = of('aws_s3_bucket_ownership_controls');
+      assert.equal(
+        ownership?.rule?.[0]?.object_ownership,
+        'BucketOwnerEnforced',
+        `${where}: object ownership`,
+      );
+      const [sse] = of('aws_s3_bucket_server_side_encryption_configuration');
+      const algorithm = sse?.rule?.[0]?.apply_server_side_encryption_by_default?.[0]?.sse_algorithm;
+      assert.ok(
+        ['AES256', 'aws:kms', 'aws:kms:dsse'].includes(algorithm),
+        `${where}: default encryption ${algorithm}`,
+      );
+      const [policy] = of('aws_s3_bucket_policy');
+      assert.ok(policy, `${where} has no bucket policy`);
+      const document =
+        doc.data?.aws_iam_policy_document?.[
+          String(unwrap(policy.policy)).replace(/^data\.aws_iam_policy_document\.|\.json$/g, '')
+        ]?.[0];
+      const denyHttp = ((document?.statement ?? []) as Hcl[]).some(
+        (s) =>
+          s.effect === 'Deny' &&
+          (s.resources as string[]).includes(tfRef(`aws_s3_bucket.${rname}.arn`)) &&
+          ((s.condition ?? []) as Hcl[]).some(
+            (c) => c.variable === 'aws:SecureTransport' && (c.values as string[]).includes('false'),
+          ),
+      );
+      assert.ok(denyHttp, `${where}: the bucket policy must deny aws:SecureTransport = false`);
+    }
+  });
+
+  it('an enabled lifecycle rule expires objects under the same prefix the gateways write (S3_PREFIX)', () => {
+    for (const { where, doc, of } of buckets()) {
+      const [lifecycle] = of('aws_s3_bucket_lifecycle_configuration');
+      assert.ok(lifecycle, `${where} has no lifecycle configuration: the S3 store keeps no TTL of its own`);
+      const expiring = ((lifecycle.rule ?? []) as Hcl[]).filter(
+        (r) => r.status === 'Enabled' && (r.expiration?.[0]?.days ?? r.expiration?.[0]?.date) !== undefined,
+      );
+      assert.equal(expiring.length, 1, `${where}: one enabled rule with an expiration`);
+      const prefix = expiring[0]!.filter?.[0]?.prefix;
+      assert.equal(prefix, tfRef('var.prefix'), `${where}: the rule's filter is the prefix variable`);
+      // What the module hands the gateways (S3_PREFIX) is that same variable.
+      const store = (doc.output?.gateway_store?.[0]?.value ?? {}) as Hcl;
+      assert.equal(
+        store.prefix,
+        prefix,
+        `${where}: gateway_store.prefix must be the lifecycle rule's prefix`,
+      );
+    }
+  });
+
+  it("the gateways' IAM policy allows only GetObject/PutObject under the prefix and ListBucket on the bucket", () => {
+    for (const { where, rname, doc } of buckets()) {
+      const arn = tfRef(`aws_s3_bucket.${rname}.arn`);
+      const objects = `\${aws_s3_bucket.${rname}.arn}/\${var.prefix}*`;
+      const attached = [
+        ...resources(doc, 'aws_iam_user_policy'),
+        ...resources(doc, 'aws_iam_role_policy'),
+        ...resources(doc, 'aws_iam_policy'),
+      ].map(([, b]) => String(unwrap(b.policy)).replace(/^data\.aws_iam_policy_document\.|\.json$/g, ''));
+      const statements = attached.flatMap((name) =>
+        ((doc.data?.aws_iam_policy_document?.[name]?.[0]?.statement ?? []) as Hcl[]).filter(
+          (s) =>
+            s.effect !== 'Deny' &&
+            (s.resources as string[]).some((r) => r.includes(`aws_s3_bucket.${rname}.`)),
+        ),
+      );
+      assert.ok(statements.length >= 1, `${where}: no IAM policy grants access to it`);
+      const granted = new Set<string>();
+      for (const s of statements) {
+        const actions = s.actions as string[];
+        for (const action of actions) granted.add(action);
+        if (actions.includes('s3:ListBucket')) {
+          assert.deepEqual(actions, ['s3:ListBucket'], `${where}: ListBucket in a statement of its own`);
+          assert.deepEqual(s.resources, [arn], `${where}: ListBucket on the bucket only`);
+        } else {
+          assert.deepEqual(s.resources, [objects], `${where}: object actions only under <bucket>/<prefix>*`);
+        }
+      }
+      assert.deepEqual([...granted].sort(), ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], where);
+    }
+  });
+
+  it("secrets in the boot scripts' env files are read at boot (SSM, Secret Manager), never rendered into user data", () => {
+    let checked = 0;
+    for (const file of listRepoFiles('terraform', (n) => n.endsWith('.sh.tftpl'))) {
+      for (const block of readRepoFile(file).matchAll(/cat > \S*\.env <<'?EOF'?\n([\s\S]*?)\nEOF\n/g)) {
+        for (const [, key, value] of block[1]!.matchAll(
+          /^([A-Z0-9_]*(?:SECRET|PASSWORD|PRIVATE_KEY)[A-Z0-9_]*)=(.*)$/gm,
+        )) {
+          assert.match(
+            value!,
+            /^\$[A-Z_][A-Z0-9_]*$/,
+            `${file}: ${key} must be a shell variable read at boot`,
+          );
+          checked += 1;
+        }
+      }
+    }
+    assert.ok(checked >= 4, `found only ${checked} secret settings`);
   });
 });

@@ -11,6 +11,14 @@ auth = {
   issuer   = "https://auth.example.com/"
 }
 
+# Clips for audio URLs in one S3 bucket shared by all regions (default "redis": per region).
+audio_store = "s3"
+audio_bucket = {
+  region            = "us-east-1"
+  prefix            = "audio/"
+  expire_after_days = 7
+}
+
 cdn = {
   domain          = "audio.speech.example.com"
   certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000001"

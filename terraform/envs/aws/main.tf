@@ -37,6 +37,25 @@ module "gateways" {
   redis_url                      = module.pool[each.key].redis_url
   internal_auth_secret_parameter = var.internal_auth_secret_parameter
   auth                           = var.auth
+  audio_store = {
+    type = var.audio_store
+    s3   = one(module.audio_bucket[*].gateway_store)
+  }
+}
+
+# With audio_store = "s3": the bucket every region's gateways share (the module says why one),
+# an IAM user whose key pair they sign with, and its secret in SSM in each serving region.
+module "audio_bucket" {
+  source = "../../modules/aws-audio-bucket"
+  count  = var.audio_store == "s3" ? 1 : 0
+
+  name_prefix       = var.name_prefix
+  region            = coalesce(var.audio_bucket.region, var.home_region)
+  bucket_name       = var.audio_bucket.name
+  prefix            = var.audio_bucket.prefix
+  expire_after_days = var.audio_bucket.expire_after_days
+  secret_parameter  = var.audio_bucket.secret_parameter
+  parameter_regions = toset([for r in values(module.topology.regions) : r.location])
 }
 
 module "edge" {

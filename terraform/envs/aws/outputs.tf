@@ -22,3 +22,8 @@ output "capacity" {
   description = "GPU node totals for capacity planning."
   value       = module.topology.capacity
 }
+
+output "audio_bucket" {
+  description = "The shared audio bucket's name (audio_store = \"s3\"), or null."
+  value       = one(module.audio_bucket[*].bucket)
+}

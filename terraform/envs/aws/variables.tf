@@ -86,3 +86,26 @@ variable "auth" {
     audience = optional(string, "speechgate")
   })
 }
+
+variable "audio_store" {
+  description = "Where gateways keep complete clips for audio URLs: redis (each region's ElastiCache; a URL fetched through another region misses) or s3 (one bucket shared by every region, see audio_bucket)."
+  type        = string
+  default     = "redis"
+
+  validation {
+    condition     = contains(["redis", "s3"], var.audio_store)
+    error_message = "audio_store is redis or s3."
+  }
+}
+
+variable "audio_bucket" {
+  description = "With audio_store = \"s3\": the shared bucket's region (null: home_region) and name (null: <name_prefix>-audio-<account id>), the object prefix (S3_PREFIX), the lifecycle expiry and the SSM SecureString name for the gateways' secret key (null: /<name_prefix>/audio-store-s3-secret-access-key)."
+  type = object({
+    region            = optional(string)
+    name              = optional(string)
+    prefix            = optional(string, "audio/")
+    expire_after_days = optional(number, 7)
+    secret_parameter  = optional(string)
+  })
+  default = {}
+}

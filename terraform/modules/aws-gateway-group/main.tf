@@ -13,7 +13,19 @@ locals {
     log_level        = var.log_level
     secret_parameter = var.internal_auth_secret_parameter
     gateway_image    = var.gateway_image
+    # AUDIO_STORE=s3 only; redis leaves the boot script as it was (the gateway's auto store is Redis).
+    audio_store         = var.audio_store.type
+    s3_bucket           = local.s3.bucket
+    s3_region           = local.s3.region
+    s3_prefix           = local.s3.prefix
+    s3_access_key_id    = local.s3.access_key_id
+    s3_secret_parameter = local.s3.secret_parameter
   }
+
+  s3 = var.audio_store.type == "s3" ? var.audio_store.s3 : {
+    bucket = "", region = "", prefix = "", access_key_id = "", secret_parameter = ""
+  }
+  ssm_parameters = compact([var.internal_auth_secret_parameter, local.s3.secret_parameter])
 }
 
 data "aws_ssm_parameter" "ami" {
@@ -34,7 +46,7 @@ data "aws_iam_policy_document" "assume_ec2" {
 data "aws_iam_policy_document" "gateway" {
   statement {
     actions   = ["ssm:GetParameter"]
-    resources = ["arn:aws:ssm:${var.region.location}:*:parameter/${trimprefix(var.internal_auth_secret_parameter, "/")}"]
+    resources = [for p in local.ssm_parameters : "arn:aws:ssm:${var.region.location}:*:parameter/${trimprefix(p, "/")}"]
   }
 }
 

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError } from '../../shared/config.ts';
+import { loadGatewayConfig } from '../config.ts';
+import { createAudioStore } from './create-audio-store.ts';
+
+const base = { INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
+
+describe('AUDIO_STORE configuration', () => {
+  test('s3 without a bucket or a key pair is refused at start, naming what is missing', () => {
+    assert.throws(
+      () => loadGatewayConfig({ ...base, AUDIO_STORE: 's3' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.ok(err.issues.some((issue) => issue.startsWith('S3_BUCKET: AUDIO_STORE=s3 needs S3_BUCKET')));
+        assert.ok(err.issues.some((issue) => issue.startsWith('S3_ACCESS_KEY_ID: AUDIO_STORE=s3 needs')));
+        return true;
+      },
+    );
+  });
+
+  test('s3 takes the AWS_* credentials and region when the S3_* ones are unset', async () => {
+    const config = loadGatewayConfig({
+      ...base,
+      AUDIO_STORE: 's3',
+      S3_BUCKET: 'clips',
+      AWS_REGION: 'eu-central-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    });
+    assert.equal(config.S3_PREFIX, 'audio/');
+    assert.equal(config.S3_FORCE_PATH_STYLE, false);
+    const store = createAudioStore(config, undefined);
+    assert.equal(store.kind, 's3');
+    await store.close();
+  });
+
+  test('auto is memory without REDIS_URL; redis without REDIS_URL is an error', async () => {
+    const store = createAudioStore(loadGatewayConfig(base), undefined);
+    assert.equal(store.kind, 'memory');
+    await store.close();
+    assert.throws(
+      () => createAudioStore(loadGatewayConfig({ ...base, AUDIO_STORE: 'redis' }), undefined),
+      /REDIS_URL/,
+    );
+  });
+});
