@@ -102,7 +102,10 @@ export function createOpusFrameEncoder({
     if (!pcmPtr || !outPtr || !scratch) throw new Error('opus heap exhausted');
     for (const [ctl, arg] of [
       [OPUS_SET_BITRATE, bitrate],
-      [OPUS_SET_COMPLEXITY, 10],
+      // Complexity 5, not 10: on the built-in voice's speech (bench/delivery.ts text, 18.8 s at
+      // 32 kbps) it encodes 2.6× faster (194 against 511 ms) with waveform correlation 0.983
+      // against 0.940 and 4 % fewer bytes.
+      [OPUS_SET_COMPLEXITY, 5],
       [OPUS_GET_LOOKAHEAD, scratch],
     ] as const) {
       const status = handler._encoder_ctl(ctl, arg);
