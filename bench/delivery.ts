@@ -1,6 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { ensureDevKey, signDevToken } from '../gateway/auth/dev-key.ts';
@@ -15,7 +17,9 @@ import { fmt, median, table } from './stats.ts';
  * `npm run bench:delivery`, measured side by side in one run:
  *  1. cache-hit time to first byte ÷ cache-miss time to first audio;
  *  2. streaming: first chunk ÷ whole file for six sentences;
- *  3. encode time ÷ synthesis time per format;
+ *  3. encode time ÷ synthesis time per format, against the built-in voice and, where python3 with
+ *     torch can build it, a random-weight network with Piper-medium's architecture
+ *     (tools/vits-reference): the cost of a real Piper-medium voice on this CPU;
  *  4. signed audio-URL GETs per second ÷ raw Redis GETs of the same bytes.
  */
 const SIX = (tag: string) =>
@@ -54,6 +58,49 @@ const token = await signDevToken(await ensureDevKey(path.join(dir, 'key.json')),
   issuer: 'speechgate-dev',
   audience: 'speechgate',
 });
+
+type Reference = { dir: string; id: string; label: string; buildS: number } | { reason: string };
+
+/**
+ * Builds tools/vits-reference's random-weight Piper-medium network (~15 s) into `parent`, or says
+ * why it could not (no python3, no torch): the bench never fails for it.
+ */
+async function buildReference(parent: string): Promise<Reference> {
+  const out = path.join(parent, 'vits-reference');
+  const id = 'vits-medium-reference';
+  const started = performance.now();
+  const result = await new Promise<{ error: Error | null; stderr: string }>((resolve) => {
+    execFile(
+      'python3',
+      [
+        fileURLToPath(new URL('../tools/vits-reference/build_reference_vits.py', import.meta.url)),
+        '--out',
+        out,
+        '--id',
+        id,
+      ],
+      { timeout: 300_000, maxBuffer: 16 << 20 },
+      (error, _stdout, stderr) => resolve({ error, stderr: String(stderr) }),
+    );
+  });
+  const buildS = (performance.now() - started) / 1000;
+  if (result.error) {
+    const missing = /No module named '?(\w+)/.exec(result.stderr);
+    const reason =
+      (result.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'python3 is not installed'
+        : missing
+          ? `python3 has no ${missing[1]} module (Debian: apt-get install python3-torch python3-onnx)`
+          : `the build failed: ${result.stderr.trim().split('\n').pop() ?? result.error.message}`;
+    return { reason };
+  }
+  const config = JSON.parse(await readFile(path.join(out, `${id}.onnx.json`), 'utf8')) as {
+    speechgate: { parameters: number; onnx_bytes: number };
+  };
+  const { parameters, onnx_bytes: bytes } = config.speechgate;
+  const label = `random weights, Piper-medium architecture (${(parameters / 1e6).toFixed(1)} M parameters, ${(bytes / 1e6).toFixed(1)} MB fp32 ONNX, cpu)`;
+  return { dir: out, id, label, buildS };
+}
 
 async function speak(input: string, format = 'pcm') {
   const started = performance.now();
@@ -103,33 +150,56 @@ try {
   }
 
   // Encoding cost beside synthesis cost, in one process on the same PCM.
-  const engine = await createEngine({ voicesDir: 'voices', provider: 'cpu' });
   const sentences = prepareSegments(SIX('encode'));
-  const synthMs: number[] = [];
-  let pcms: { pcm: Int16Array; sampleRate: number }[] = [];
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now();
-    pcms = [];
-    for (const text of sentences) pcms.push(await engine.synthesize({ voice: 'speechgate-en', text }));
-    synthMs.push(performance.now() - started);
-  }
-  await engine.close();
-  const encodeRows: (string | number)[][] = [['format', 'encode ms', 'synthesis ms', 'encode ÷ synthesis']];
+  /** Median ms of 5 runs synthesising the six sentences one by one, and the last run's PCM. */
+  const timeSynthesis = async (voicesDir: string, voice: string, includeBuiltin: boolean) => {
+    const engine = await createEngine({ voicesDir, provider: 'cpu', includeBuiltin });
+    const runs: number[] = [];
+    let pcms: { pcm: Int16Array; sampleRate: number }[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        pcms = [];
+        for (const text of sentences) pcms.push(await engine.synthesize({ voice, text }));
+        runs.push(performance.now() - started);
+      }
+    } finally {
+      await engine.close();
+    }
+    const seconds = pcms.reduce((n, { pcm, sampleRate }) => n + pcm.length / sampleRate, 0);
+    return { ms: median(runs), pcms, seconds };
+  };
+  const builtin = await timeSynthesis('voices', 'speechgate-en', true);
+  const reference = await buildReference(dir);
+  const referenceRun =
+    'dir' in reference ? await timeSynthesis(reference.dir, reference.id, false) : undefined;
+  const encodeRows: (string | number)[][] = [
+    [
+      'format',
+      'encode ms',
+      'synthesis ms (built-in)',
+      '÷',
+      ...(referenceRun ? ['synthesis ms (Piper-medium reference)', '÷'] : []),
+    ],
+  ];
+  // The reference's synthesis time, scaled to the built-in clip's audio length (per-second cost).
+  const referenceMs = referenceRun ? (referenceRun.ms * builtin.seconds) / referenceRun.seconds : 0;
   for (const format of ['wav', 'pcm', 'mp3', 'opus', 'flac'] as OutputFormat[]) {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const encoder = await createEncoder(format, { inputSampleRate: pcms[0]!.sampleRate });
+      const encoder = await createEncoder(format, { inputSampleRate: builtin.pcms[0]!.sampleRate });
       const started = performance.now();
       encoder.start();
-      for (const { pcm } of pcms) await encoder.write(pcm);
+      for (const { pcm } of builtin.pcms) await encoder.write(pcm);
       await encoder.finish();
       times.push(performance.now() - started);
     }
     encodeRows.push([
       format,
       fmt(median(times)),
-      fmt(median(synthMs)),
-      fmt(median(times) / median(synthMs), 3),
+      fmt(builtin.ms),
+      fmt(median(times) / builtin.ms, 3),
+      ...(referenceRun ? [fmt(referenceMs), fmt(median(times) / referenceMs, 3)] : []),
     ]);
   }
 
@@ -191,6 +261,24 @@ try {
   );
   console.log('\n3. Encoding on the gateway vs synthesis on the node, same 6 sentences (median of 5)');
   console.log(table(encodeRows));
+  console.log(
+    `   built-in ÷ = encode ms ÷ built-in synthesis ms of the same PCM (${builtin.seconds.toFixed(1)} s of audio).`,
+  );
+  if (referenceRun && 'dir' in reference) {
+    console.log(
+      `   reference ÷ = encode ms per second of audio ÷ reference synthesis ms per second of audio: its own ` +
+        `${referenceRun.seconds.toFixed(1)} s took ${fmt(referenceRun.ms)} ms, shown scaled to ${builtin.seconds.toFixed(1)} s ` +
+        `(it outputs noise, so the encoders keep encoding the built-in voice's speech).`,
+    );
+    console.log(
+      `   reference: ${reference.label}; built in ${fmt(reference.buildS, 1)} s; RTF (synthesis time ÷ audio duration) ` +
+        `${fmt(referenceRun.ms / 1000 / referenceRun.seconds, 3)} (published Piper medium: 0.03 on a Ryzen 5950X, ~0.36–0.77 on a Raspberry Pi 4)`,
+    );
+  } else {
+    console.log(
+      `   Piper-medium reference column skipped: ${'reason' in reference ? reference.reason : 'unknown'}`,
+    );
+  }
   console.log('   targets: opus ≤ 0.1, mp3 ≤ 0.5');
   console.log(
     `\n4. Audio URL GETs (${httpErrors} non-200) vs raw Redis GETs of the same ${(bytes / 1024).toFixed(0)} KiB clip, 10 loops, 5 s`,
