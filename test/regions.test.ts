@@ -116,7 +116,8 @@ describe('regions: fastest healthy region, failover before the client notices', 
     const after: string[] = [];
     let streak = 0;
     while (streak < 10 && Date.now() < settleBy) {
-      const { region } = await speak('Steady state.');
+      // New text each time: a repeat would be served from the audio store, not routed.
+      const { region } = await speak(`Steady state number ${after.length}.`);
       after.push(region ?? '');
       streak = region === 'eu-west' ? streak + 1 : 0;
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../shared/config.ts';
-import { loadGatewayConfig } from '../config.ts';
+import { loadGatewayConfig, s3Settings } from '../config.ts';
 import { createAudioStore } from './create-audio-store.ts';
 
 const base = { INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
@@ -30,6 +30,32 @@ describe('AUDIO_STORE configuration', () => {
     });
     assert.equal(config.S3_PREFIX, 'audio/');
     assert.equal(config.S3_FORCE_PATH_STYLE, false);
+    assert.deepEqual(s3Settings(config), {
+      bucket: 'clips',
+      region: 'eu-central-1',
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'secret',
+    });
+    // The S3_* settings win over the AWS_* ones.
+    const own = loadGatewayConfig({
+      ...base,
+      AUDIO_STORE: 's3',
+      S3_BUCKET: 'clips',
+      S3_REGION: 'us-west-2',
+      S3_ACCESS_KEY_ID: 'AKIDS3',
+      S3_SECRET_ACCESS_KEY: 's3-secret',
+      S3_SESSION_TOKEN: 'tok',
+      AWS_REGION: 'eu-central-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    });
+    assert.deepEqual(s3Settings(own), {
+      bucket: 'clips',
+      region: 'us-west-2',
+      accessKeyId: 'AKIDS3',
+      secretAccessKey: 's3-secret',
+      sessionToken: 'tok',
+    });
     const store = createAudioStore(config, undefined);
     assert.equal(store.kind, 's3');
     await store.close();

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { GatewayConfig } from '../config.ts';
+import { type GatewayConfig, s3Settings } from '../config.ts';
 import type { AudioStore } from './audio-store.ts';
 import { createFilesystemAudioStore } from './filesystem-audio-store.ts';
 import { createMemoryAudioStore } from './memory-audio-store.ts';
@@ -22,19 +22,17 @@ export function createAudioStore(config: GatewayConfig, redis: Redis | undefined
         createRedisAudioStore(redis, { ttlSeconds: config.AUDIO_STORE_TTL_SECONDS }),
       );
     case 's3': {
-      // The config schema refuses s3 without a bucket and a key pair; these are its checked values.
-      const accessKeyId = config.S3_ACCESS_KEY_ID ?? config.AWS_ACCESS_KEY_ID ?? '';
-      const secretAccessKey = config.S3_SECRET_ACCESS_KEY ?? config.AWS_SECRET_ACCESS_KEY ?? '';
-      const sessionToken = config.S3_SESSION_TOKEN ?? config.AWS_SESSION_TOKEN;
+      // The config schema refuses s3 without a bucket and a key pair, so these are set.
+      const { bucket, region, accessKeyId, secretAccessKey, sessionToken } = s3Settings(config);
       return createTieredAudioStore(
         near(),
         createS3AudioStore({
           endpoint: config.S3_ENDPOINT,
-          bucket: config.S3_BUCKET ?? '',
-          region: config.S3_REGION ?? config.AWS_REGION ?? 'us-east-1',
+          bucket: bucket!,
+          region,
           prefix: config.S3_PREFIX,
           forcePathStyle: config.S3_FORCE_PATH_STYLE,
-          credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+          credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, sessionToken },
           timeoutMs: config.S3_TIMEOUT_MS,
         }),
       );

@@ -66,7 +66,8 @@ export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
         region: options.region,
       });
       try {
-        const res = await request(url, {
+        // Send exactly the URL that was signed.
+        const res = await request(signed.url, {
           method,
           headers: Object.fromEntries(signed.headers),
           ...(body ? { body } : {}),
@@ -170,10 +171,13 @@ export async function signS3Request(input: {
 export function s3BucketOrigin(
   options: Pick<S3AudioStoreOptions, 'endpoint' | 'region' | 'bucket' | 'forcePathStyle'>,
 ): string {
-  const endpoint = new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`);
-  const base = `${endpoint.protocol}//${endpoint.host}${endpoint.pathname.replace(/\/+$/, '')}`;
-  if (options.forcePathStyle) return `${base}/${encodeURIComponent(options.bucket)}`;
-  return `${endpoint.protocol}//${options.bucket}.${endpoint.host}${endpoint.pathname.replace(/\/+$/, '')}`;
+  const { protocol, host, pathname } = new URL(
+    options.endpoint ?? `https://s3.${options.region}.amazonaws.com`,
+  );
+  const path = pathname.replace(/\/+$/, '');
+  return options.forcePathStyle
+    ? `${protocol}//${host}${path}/${encodeURIComponent(options.bucket)}`
+    : `${protocol}//${options.bucket}.${host}${path}`;
 }
 
 function readMeta(headers: Record<string, string | string[] | undefined>): StoredAudio['meta'] {
