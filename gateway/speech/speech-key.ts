@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** Bumped when segmentation, joining or encoding changes the bytes for the same request (2: Opus complexity 5). */
-export const PIPELINE_VERSION = 'speechgate-gateway/2';
+/**
+ * Bumped when segmentation, joining or encoding changes the bytes for the same request
+ * (2: Opus complexity 5; 3: the SpeexDSP resampler and Opus complexity 4).
+ */
+export const PIPELINE_VERSION = 'speechgate-gateway/3';
 
 export const formatExtensions = { wav: 'wav', pcm: 'pcm', mp3: 'mp3', opus: 'opus', flac: 'flac' } as const;
 

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { SynthesizeParams } from '../../shared/node-contract.ts';
 
-/** Bumped whenever a change to synthesis or encoding would change the bytes for the same input. */
-export const ENGINE_VERSION = 'speechgate-node/1';
+/**
+ * Bumped whenever a change to synthesis or encoding would change the bytes for the same input
+ * (2: `pcm` is resampled by SpeexDSP instead of libsamplerate).
+ */
+export const ENGINE_VERSION = 'speechgate-node/2';
 
 /**
  * The result cache key: SHA-256 over the voice id, the model file's hash, the normalised text,

@@ -19,11 +19,11 @@ export interface EncoderPool {
 
 /**
  * Measured on the 2-core development machine (Node 20): `wav` costs about 0.002 µs per sample
- * (a header and one copy), `pcm` about 0.47 µs per sample (libsamplerate to 24 kHz). A long
- * request's audio (90 s, 2 M samples) would block the event loop for about a second as
- * resampled PCM, stalling every other request, so such work goes to a worker.
+ * (a header and one copy), `pcm` about 0.11 µs per sample (SpeexDSP to 24 kHz). A long
+ * request's audio (90 s, 2 M samples) would block the event loop for about a quarter of a second
+ * as resampled PCM, stalling every other request, so such work goes to a worker.
  */
-const usPerSample: Record<AudioFormat, number> = { wav: 0.002, pcm: 0.47 };
+const usPerSample: Record<AudioFormat, number> = { wav: 0.002, pcm: 0.11 };
 
 const workerEntry = new URL('./encode-worker.ts', import.meta.url);
 
