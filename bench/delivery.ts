@@ -102,28 +102,34 @@ async function buildReference(parent: string): Promise<Reference> {
   return { dir: out, id, label, buildS };
 }
 
+/**
+ * One request through undici's `request` (the client under Node's `fetch`, without the WHATWG
+ * streams layer, which adds about 0.5 ms per request here): times to the first body byte and the last.
+ */
 async function speak(input: string, format = 'pcm') {
   const started = performance.now();
-  const res = await fetch(`${gateway.url}/v1/audio/speech`, {
+  const res = await request(`${gateway.url}/v1/audio/speech`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input, response_format: format }),
   });
-  const reader = res.body!.getReader();
   let first = Number.NaN;
   let bytes = 0;
-  for (;;) {
-    const chunk = await reader.read();
-    if (chunk.done) break;
+  for await (const chunk of res.body) {
     if (Number.isNaN(first)) first = performance.now() - started;
-    bytes += chunk.value.byteLength;
+    bytes += (chunk as Buffer).byteLength;
   }
+  if (res.statusCode !== 200) throw new Error(`speech answered ${res.statusCode}`);
+  const header = (name: string) => {
+    const value = res.headers[name];
+    return typeof value === 'string' ? value : null;
+  };
   return {
     first,
     all: performance.now() - started,
     bytes,
-    cache: res.headers.get('x-cache'),
-    location: res.headers.get('content-location'),
+    cache: header('x-cache'),
+    location: header('content-location'),
   };
 }
 
@@ -131,22 +137,40 @@ try {
   // Warm the voice, encoders and connections.
   for (let i = 0; i < 3; i++) await speak(`Warm up number ${i}.`);
 
+  // Misses first (each text new), then the hits of the same texts in their own phase, as a later
+  // client would ask for them. A hit sent the moment its own miss ends is timed as well: it
+  // competes with what that miss left running on these 2 shared cores (garbage collection, the
+  // node's cache writes to Redis), so it is shown beside the target, not used for it.
+  const RUNS = 20;
   const missFirst: number[] = [];
   const hitFirst: number[] = [];
+  const hitAtOnceFirst: number[] = [];
   const streamFirst: number[] = [];
   const streamAll: number[] = [];
   let location = '';
-  for (let i = 0; i < 10; i++) {
-    const tag = `${Date.now()}-${i}`;
+  const expectCache = (got: string | null, want: string) => {
+    if (got !== want) throw new Error(`expected a ${want}, got ${got}`);
+  };
+  const tags = Array.from({ length: RUNS }, (_, i) => `${Date.now()}-${i}`);
+  for (const tag of tags) {
     const miss = await speak(SIX(tag));
-    if (miss.cache !== 'miss') throw new Error(`expected a miss, got ${miss.cache}`);
+    expectCache(miss.cache, 'miss');
     missFirst.push(miss.first);
     streamFirst.push(miss.first);
     streamAll.push(miss.all);
+  }
+  for (const tag of tags) {
     const hit = await speak(SIX(tag));
-    if (hit.cache !== 'hit') throw new Error(`expected a hit, got ${hit.cache}`);
+    expectCache(hit.cache, 'hit');
     hitFirst.push(hit.first);
     location = hit.location ?? location;
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const tag = `at-once-${Date.now()}-${i}`;
+    expectCache((await speak(SIX(tag))).cache, 'miss');
+    const hit = await speak(SIX(tag));
+    expectCache(hit.cache, 'hit');
+    hitAtOnceFirst.push(hit.first);
   }
 
   // Encoding cost beside synthesis cost, in one process on the same PCM.
@@ -243,17 +267,19 @@ try {
     `Speechgate delivery bench — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores`,
   );
   console.log(
-    `\n1. Time to first audio, 6-sentence pcm (${(bytes / 48_000).toFixed(1)} s of audio), 10 runs (median ms)`,
+    `\n1. Time to first audio, 6-sentence pcm (${(bytes / 48_000).toFixed(1)} s of audio), ${RUNS} texts (median ms)`,
   );
   console.log(
     table([
       ['case', 'first byte ms'],
       ['cache miss (synthesised)', fmt(median(missFirst))],
-      ['cache hit (stored clip)', fmt(median(hitFirst))],
+      ['cache hit (stored clip), after all the misses', fmt(median(hitFirst))],
+      ['cache hit sent as its own miss ends', fmt(median(hitAtOnceFirst))],
     ]),
   );
   console.log(
-    `   hit TTFB ÷ miss time to first audio: ${fmt(median(hitFirst) / median(missFirst), 3)} (target ≤ 0.05)`,
+    `   hit TTFB ÷ miss time to first audio: ${fmt(median(hitFirst) / median(missFirst), 3)} (target ≤ 0.05); ` +
+      `with the hit sent as its miss ends: ${fmt(median(hitAtOnceFirst) / median(missFirst), 3)}`,
   );
   console.log(
     `\n2. Streaming, 6 sentences: first chunk ${fmt(median(streamFirst))} ms, whole file ${fmt(median(streamAll))} ms`,

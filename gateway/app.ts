@@ -38,6 +38,7 @@ export type GatewayAppOptions = Pick<
   | 'AUTH_ALGORITHMS'
   | 'AUTH_CLOCK_TOLERANCE_SECONDS'
   | 'AUTH_TENANT_CLAIM'
+  | 'AUTH_TOKEN_CACHE_SECONDS'
   | 'MAX_INPUT_CHARACTERS'
   | 'MAX_BODY_BYTES'
 >;
@@ -72,6 +73,7 @@ export function createGatewayApp(services: GatewayServices, options: GatewayAppO
     ...(options.AUTH_ALGORITHMS ? { algorithms: options.AUTH_ALGORITHMS } : {}),
     clockToleranceSeconds: options.AUTH_CLOCK_TOLERANCE_SECONDS,
     tenantClaim: options.AUTH_TENANT_CLAIM,
+    tokenCacheSeconds: options.AUTH_TOKEN_CACHE_SECONDS,
     logger: services.logger,
     registry: services.metrics.registry,
   });

@@ -85,6 +85,12 @@ const gatewayFields = z.object({
   AUTH_ALGORITHMS: env.list(),
   AUTH_CLOCK_TOLERANCE_SECONDS: env.int(30, 0, 600),
   AUTH_TENANT_CLAIM: env.text('sub'),
+  /**
+   * Seconds a verified bearer token is reused without checking its signature again (never past
+   * its `exp`); 0 checks every request. A key removed from the key set keeps verifying the tokens
+   * it signed for up to this long.
+   */
+  AUTH_TOKEN_CACHE_SECONDS: env.int(60, 0, 3600),
   REDIS_URL: env.url(),
   RATE_LIMIT_REQUESTS_PER_MINUTE: env.int(120, 0),
   RATE_LIMIT_CHARACTERS_PER_MINUTE: env.int(100_000, 0),

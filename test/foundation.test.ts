@@ -89,10 +89,19 @@ describe('foundation: gateway → node → Redis, real processes', () => {
     const seconds = (wav.length - 44) / 2 / rate;
     assert.ok(seconds > 0.5, `audio lasts ${seconds} s`);
 
+    assert.equal(first.headers.get('content-length'), null, 'a synthesised clip streams');
     const second = await speech(body);
     assert.equal(second.status, 200);
     assert.equal(second.headers.get('x-cache'), 'hit');
     assert.deepEqual(Buffer.from(await second.arrayBuffer()), wav);
+    // A stored clip leaves whole, with its length; each hit frees its concurrency slot once sent
+    // (the default allows 8 at a time, so a leaked slot would answer 429 before the 12th).
+    assert.equal(second.headers.get('content-length'), String(wav.length));
+    for (let i = 0; i < 12; i++) {
+      const again = await speech(body);
+      assert.equal(again.status, 200, `hit ${i}`);
+      assert.equal((await again.arrayBuffer()).byteLength, wav.length);
+    }
     // The repeat came from the stored clip, whose signed URL serves a WAV with real sizes.
     const location = second.headers.get('content-location');
     assert.ok(location);

@@ -1,11 +1,14 @@
-/** Who is calling, as established by `jwtAuth()` from a verified token. */
+/**
+ * Who is calling, as established by `jwtAuth()` from a verified token. Frozen: requests that send
+ * the same token share one.
+ */
 export interface AuthContext {
   /** Quota and billing partition, read from the configured tenant claim (default `sub`). */
-  tenant: string;
+  readonly tenant: string;
   /** The token's `sub`, or the tenant when the token has none. */
-  subject: string;
+  readonly subject: string;
   /** From `scope` (space separated) and `scp` (array), without duplicates. */
-  scopes: string[];
+  readonly scopes: readonly string[];
 }
 
 /** Hono `Variables` set by `jwtAuth()`; read with `c.get('auth')`. */

@@ -6,6 +6,8 @@ export interface AuthMetrics {
   failures: Counter<'reason'>;
   /** Failed JWKS fetches; verification goes on with the last key set that was fetched. */
   jwksRefreshFailures: Counter;
+  /** Bearer tokens answered from the verified-token cache (`hit`) or checked by signature (`miss`). */
+  tokenCache: Counter<'result'>;
 }
 
 /**
@@ -22,6 +24,11 @@ export function createAuthMetrics(registry?: Registry): AuthMetrics {
     jwksRefreshFailures: counter(registry, {
       name: 'gateway_jwks_refresh_failures_total',
       help: 'JWKS fetches that failed; the last good key set stays in use.',
+    }),
+    tokenCache: counter(registry, {
+      name: 'gateway_auth_token_cache_total',
+      help: 'Bearer tokens found in the verified-token cache (hit) or verified by signature (miss).',
+      labelNames: ['result'] as const,
     }),
   };
 }

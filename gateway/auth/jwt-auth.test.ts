@@ -13,6 +13,7 @@ import {
   generateKeyPair,
   importJWK,
   type JWTPayload,
+  type JWTVerifyGetKey,
   SignJWT,
 } from 'jose';
 import { pino } from 'pino';
@@ -239,3 +240,104 @@ describe('jwtAuth', () => {
     assert.ok(!/authorization/i.test(output));
   });
 });
+
+describe('jwtAuth verified-token cache', () => {
+  const start = Date.UTC(2026, 0, 1) / 1000;
+  const now = () => Math.floor(Date.now() / 1000);
+  const sign = (claims: JWTPayload) =>
+    importJWK(devKey.privateJwk, 'EdDSA').then((key) =>
+      new SignJWT({ iss: issuer, aud: audience, sub: 'alice', scope: 'tts:speak', ...claims })
+        .setProtectedHeader({ alg: 'EdDSA', kid: devKey.kid })
+        .sign(key),
+    );
+  /** The dev key source behind a resolver that counts how often a signature check needs a key. */
+  const countingKey = () => {
+    const source = createKeySource({ devKey }).key;
+    const counter = { calls: 0 };
+    const key: JWTVerifyGetKey = async (header, token) => {
+      counter.calls++;
+      return typeof source === 'function' ? source(header, token) : source;
+    };
+    return { key, counter };
+  };
+  const cacheCounts = async (registry: Registry) => {
+    const metric = await registry.getSingleMetric('gateway_auth_token_cache_total')?.get();
+    return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.result), v.value]));
+  };
+  const whoami = (app: Hono<AuthEnv>, token: string) =>
+    app.request('/v1/whoami', { headers: { authorization: `Bearer ${token}` } });
+
+  it('checks a token’s signature once, then reuses the verification', async () => {
+    const { key, counter } = countingKey();
+    const clock = { now: start * 1000 };
+    const { app, registry } = buildApp({ key, now: () => clock.now });
+    const token = await sign({ exp: start + 3600 });
+    for (let i = 0; i < 5; i++) {
+      const res = await whoami(app, token);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { tenant: 'alice', subject: 'alice', scopes: ['tts:speak'] });
+    }
+    assert.equal(counter.calls, 1);
+    assert.deepEqual(await cacheCounts(registry), { miss: 1, hit: 4 });
+    // Another token is its own entry.
+    assert.equal((await whoami(app, await sign({ exp: start + 3601 }))).status, 200);
+    assert.equal(counter.calls, 2);
+  });
+
+  it('never reuses a verification past exp (plus the clock tolerance) or past tokenCacheSeconds', async () => {
+    const { key, counter } = countingKey();
+    const clock = { now: start * 1000 };
+    const { app, registry } = buildApp({ key, now: () => clock.now, clockToleranceSeconds: 5 });
+    const shortLived = await sign({ exp: start + 20 });
+    assert.equal((await whoami(app, shortLived)).status, 200);
+    clock.now += 24_000; // exp + 4 s: still inside the tolerance, served from the cache
+    assert.equal((await whoami(app, shortLived)).status, 200);
+    assert.equal(counter.calls, 1);
+    clock.now += 1000; // exp + 5 s: jwtVerify would refuse it, so the cache must not answer
+    const expired = await whoami(app, shortLived);
+    assert.equal(expired.status, 401);
+    assert.equal(((await expired.json()) as { detail: string }).detail, 'token expired');
+    assert.deepEqual(await failureCounts(registry), { expired: 1 });
+
+    const longLived = await sign({ exp: start + 3600 });
+    assert.equal((await whoami(app, longLived)).status, 200);
+    const verified = counter.calls;
+    clock.now += 59_000;
+    assert.equal((await whoami(app, longLived)).status, 200);
+    assert.equal(counter.calls, verified, 'reused within 60 s');
+    clock.now += 1000;
+    assert.equal((await whoami(app, longLived)).status, 200);
+    assert.equal(counter.calls, verified + 1, 'checked again after 60 s');
+  });
+
+  it('does not cache refusals, and tokenCacheSeconds 0 checks every request', async () => {
+    const { key, counter } = countingKey();
+    const { app, registry } = buildApp({ key });
+    const forged = `${(await sign({ exp: now() + 600 })).slice(0, -6)}AAAAAA`;
+    for (let i = 0; i < 3; i++) assert.equal((await whoami(app, forged)).status, 401);
+    assert.equal(counter.calls, 3);
+    assert.deepEqual(await failureCounts(registry), { signature: 3 });
+
+    const uncached = countingKey();
+    const off = buildApp({ key: uncached.key, tokenCacheSeconds: 0 });
+    const token = await sign({ exp: now() + 600 });
+    for (let i = 0; i < 3; i++) assert.equal((await whoami(off.app, token)).status, 200);
+    assert.equal(uncached.counter.calls, 3);
+  });
+
+  it('shares a frozen identity between the requests of one token', async () => {
+    const { app } = buildApp({ key: createKeySource({ devKey }).key });
+    app.get('/v1/mutate', (c) => {
+      const auth = c.get('auth');
+      assert.throws(() => (auth.scopes as string[]).push('tts:admin'), TypeError);
+      assert.throws(() => Object.assign(auth, { tenant: 'mallory' }), TypeError);
+      return c.json(auth);
+    });
+    const token = await sign({ exp: now() + 600 });
+    for (let i = 0; i < 2; i++) {
+      const res = await app.request('/v1/mutate', { headers: { authorization: `Bearer ${token}` } });
+      assert.deepEqual(await res.json(), { tenant: 'alice', subject: 'alice', scopes: ['tts:speak'] });
+    }
+  });
+});
+

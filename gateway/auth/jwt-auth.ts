@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import { ApiError } from '../../shared/errors.ts';
 import type { AuthContext, AuthEnv } from './auth-context.ts';
 import { createAuthMetrics } from './auth-metrics.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 import { classifyVerifyError } from './verify-failure.ts';
 import { bearerChallenge } from './www-authenticate.ts';
 
@@ -48,8 +49,17 @@ export interface JwtAuthOptions {
   realm?: string;
   /** Refusals are logged at debug level, with the reason only: never the token or the header. */
   logger?: Logger;
-  /** Where `gateway_auth_failures_total` is registered. */
+  /** Where `gateway_auth_failures_total` and `gateway_auth_token_cache_total` are registered. */
   registry?: Registry;
+  /**
+   * How long a verified token is reused without checking its signature again, in seconds
+   * (never past its `exp`). Default 60; 0 verifies every request. See `VerifiedTokenCache`.
+   */
+  tokenCacheSeconds?: number;
+  /** Tokens the cache holds. Default 10 000. */
+  tokenCacheEntries?: number;
+  /** Clock in ms since the epoch, for tests. Default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -69,6 +79,13 @@ export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<AuthEnv> {
   const metrics = createAuthMetrics(options.registry);
   const { key, logger } = options;
   const noCredentials = bearerChallenge(realm);
+  const now = options.now ?? Date.now;
+  const cache = new VerifiedTokenCache({
+    maxEntries: options.tokenCacheEntries ?? 10_000,
+    maxAgeMs: (options.tokenCacheSeconds ?? 60) * 1000,
+    now,
+  });
+  const toleranceMs = (verifyOptions.clockTolerance as number) * 1000;
 
   function refuse(reason: string, description: string, cause?: unknown): never {
     metrics.failures.inc({ reason });
@@ -84,20 +101,30 @@ export function jwtAuth(options: JwtAuthOptions): MiddlewareHandler<AuthEnv> {
     const token = /^bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(header)?.[1];
     if (!token) refuse('malformed', 'malformed bearer token');
 
+    const cached = cache.get(token);
+    if (cached) {
+      metrics.tokenCache.inc({ result: 'hit' });
+      c.set('auth', cached);
+      await next();
+      return;
+    }
+    metrics.tokenCache.inc({ result: 'miss' });
     let payload: JWTPayload;
     try {
-      payload = await verify(token, key, verifyOptions);
+      payload = await verify(token, key, { ...verifyOptions, currentDate: new Date(now()) });
     } catch (err) {
       const failure = classifyVerifyError(err);
       refuse(failure.reason, failure.description, err);
     }
     const tenant = payload[tenantClaim];
     if (typeof tenant !== 'string' || tenant === '') refuse('claims', `token has no ${tenantClaim} claim`);
-    const auth: AuthContext = {
+    const auth: AuthContext = Object.freeze({
       tenant,
       subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : tenant,
-      scopes: readScopes(payload),
-    };
+      scopes: Object.freeze(readScopes(payload)),
+    });
+    // jwtVerify accepts a token until exp + clock tolerance; `exp` is required, so it is a number.
+    cache.set(token, auth, (payload.exp as number) * 1000 + toleranceMs);
     c.set('auth', auth);
     await next();
   };

@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/errors.ts';
 import type { GatewayEnv } from '../app.ts';
 import { audioKeyPattern } from '../audio-store/audio-store.ts';
 import { parseByteRange } from '../audio-urls/byte-range.ts';
+import { bytesBody } from './response-body.ts';
 
 /**
  * `GET|HEAD /v1/audio/{key}.{ext}?exp=…&sig=…`: a stored clip behind a signed, expiring URL,
@@ -66,6 +67,6 @@ export function registerAudioFile(app: Hono<GatewayEnv>) {
     if (range.kind === 'partial') headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
     headers['content-length'] = String(body.length);
     if (c.req.method === 'HEAD') return c.body(null, status, headers);
-    return c.body(new Uint8Array(body), status, headers);
+    return c.body(bytesBody(body), status, headers);
   });
 }

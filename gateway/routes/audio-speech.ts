@@ -5,6 +5,7 @@ import { planSpeech, speechRequestSchema } from '../speech/speech-request.ts';
 import { toSpeechEvents } from '../speech/sse.ts';
 import { startSpeechRequest } from '../speech/start-request.ts';
 import { toWebStream } from '../speech/web-stream.ts';
+import { afterResponse, bytesBody } from './response-body.ts';
 
 /**
  * `POST /v1/audio/speech`, OpenAI-compatible. Audio streams sentence by sentence as the regions
@@ -49,6 +50,12 @@ export function registerAudioSpeech(
     };
     if (clip.source === 'store')
       headers['content-location'] = services.urlSigner.sign(`/v1/audio/${plan.key}`).url;
+    if (clip.whole && !sse) {
+      // A stored clip goes out in one write with its length, not through a stream.
+      headers['content-length'] = String(clip.whole.length);
+      afterResponse(c, () => void quota.release());
+      return c.body(bytesBody(clip.whole), 200, headers);
+    }
     const chunks = sse ? toSpeechEvents(clip.chunks, { characters: plan.characters }) : clip.chunks;
     const requestId = c.get('requestId');
     const stream = toWebStream(chunks, (error) => {
