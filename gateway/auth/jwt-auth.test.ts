@@ -340,4 +340,3 @@ describe('jwtAuth verified-token cache', () => {
     }
   });
 });
-
