@@ -134,8 +134,14 @@ async function speak(input: string, format = 'pcm') {
 }
 
 try {
-  // Warm the voice, encoders and connections.
+  // Warm the voice, encoders and connections, and let both paths' code be optimised: ten new
+  // six-sentence texts, each asked twice (a miss, then a hit). None of these are timed.
   for (let i = 0; i < 3; i++) await speak(`Warm up number ${i}.`);
+  for (let i = 0; i < 10; i++) {
+    const text = SIX(`warm-up ${Date.now()}-${i}`);
+    await speak(text);
+    await speak(text);
+  }
 
   // Misses first (each text new), then the hits of the same texts in their own phase, as a later
   // client would ask for them. A hit sent the moment its own miss ends is timed as well: it

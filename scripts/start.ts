@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureDevKey, signDevToken } from '../gateway/auth/dev-key.ts';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.ts';
 import { dataDir, devKeyFile, ensureInternalSecret } from './dev-data.ts';
 
 /**
@@ -13,7 +14,8 @@ const nodePort = process.env.NODE_PORT ?? '8081';
 const children: ChildProcess[] = [];
 
 function run(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const flags = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
