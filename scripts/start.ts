@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureDevKey, signDevToken } from '../gateway/auth/dev-key.ts';
-import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.ts';
+import { type ProcessName, processArgs } from '../shared/process-flags.ts';
 import { dataDir, devKeyFile, ensureInternalSecret } from './dev-data.ts';
 
 /**
@@ -13,16 +13,15 @@ const gatewayPort = process.env.PORT ?? '8080';
 const nodePort = process.env.NODE_PORT ?? '8081';
 const children: ChildProcess[] = [];
 
-function run(entry: string, env: Record<string, string>): ChildProcess {
-  const flags = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', entry], {
+function run(name: ProcessName, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, processArgs(name), {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code, signal) => {
     if (shuttingDown) return;
-    process.stderr.write(`${entry} exited (${code ?? signal}); stopping\n`);
+    process.stderr.write(`${name}/main.ts exited (${code ?? signal}); stopping\n`);
     shutdown(1);
   });
   children.push(child);
@@ -57,14 +56,14 @@ process.on('SIGTERM', () => shutdown(0));
 
 const secret = await ensureInternalSecret();
 const key = await ensureDevKey(devKeyFile);
-run('node/main.ts', {
+run('node', {
   PORT: nodePort,
   HOST: '127.0.0.1',
   INTERNAL_AUTH_SECRET: secret,
   REGION: process.env.REGION ?? 'local',
 });
 await waitReady(`http://127.0.0.1:${nodePort}/readyz`, 120_000);
-run('gateway/main.ts', {
+run('gateway', {
   PORT: gatewayPort,
   NODE_URL: `http://127.0.0.1:${nodePort}`,
   INTERNAL_AUTH_SECRET: secret,

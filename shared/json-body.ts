@@ -16,8 +16,7 @@ export async function readJsonBody<S extends z.ZodType>(
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(contentType.trim())) {
     throw new ApiError('unsupported_media_type', 'the request body must be application/json');
   }
-  const length = c.req.header('content-length');
-  const declared = length === undefined ? Number.NaN : Number(length);
+  const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new ApiError('payload_too_large', `the request body exceeds ${maxBytes} bytes`);
   }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsV4Signer } from 'aws4fetch';
 import { Agent, request } from 'undici';
+import { retryDelayMs } from '../backoff.ts';
 import { type AudioStore, assertAudioKey, type StoredAudio } from './audio-store.ts';
 
 export interface S3AudioStoreOptions {
@@ -81,7 +83,7 @@ export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
         if (attempt >= retries)
           throw new S3Error(`S3 ${method} failed: ${(err as Error).message}`, { cause: err });
       }
-      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt * (0.5 + Math.random())));
+      await sleep(retryDelayMs(attempt + 1, { baseMs: 50, maxMs: 1000 }));
     }
   }
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../shared/logger.ts';
-import { retryDelayMs } from './backoff.ts';
+import { retryDelayMs } from '../backoff.ts';
 import type { JobMetrics } from './job-metrics.ts';
 import type { TaskKind } from './job-types.ts';
 import { PermanentTaskError, type TaskProcessor } from './task-outcome.ts';

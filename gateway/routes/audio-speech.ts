@@ -50,11 +50,12 @@ export function registerAudioSpeech(
     };
     if (clip.source === 'store')
       headers['content-location'] = services.urlSigner.sign(`/v1/audio/${plan.key}`).url;
-    if (clip.whole && !sse) {
-      // A stored clip goes out in one write with its length, not through a stream.
-      headers['content-length'] = String(clip.whole.length);
+    if (clip.source === 'store' && !sse) {
+      // A stored clip is whole already (`done` has resolved): one write with its length, no stream.
+      const { body } = (await clip.done).audio;
+      headers['content-length'] = String(body.length);
       afterResponse(c, () => void quota.release());
-      return c.body(bytesBody(clip.whole), 200, headers);
+      return c.body(bytesBody(body), 200, headers);
     }
     const chunks = sse ? toSpeechEvents(clip.chunks, { characters: plan.characters }) : clip.chunks;
     const requestId = c.get('requestId');

@@ -32,8 +32,6 @@ export interface ClipStream {
   tried: string[];
   /** The encoded bytes, in order. Throws mid-way when a segment cannot be synthesised anywhere. */
   chunks: AsyncIterable<Buffer>;
-  /** The whole clip, when it came from the audio store in one piece (then `chunks` yields it once). */
-  whole?: Buffer;
   /** Resolves with the whole clip once every chunk was produced and the store was tried. */
   done: Promise<FinishedClip>;
 }
@@ -71,7 +69,6 @@ export async function startClip(
       chunks: (async function* () {
         yield stored.body;
       })(),
-      whole: stored.body,
       done: Promise.resolve({ audio: stored, storage: 'stored' }),
     };
   }

@@ -34,7 +34,7 @@ const OPUS_SET_BITRATE = 4002;
 const OPUS_SET_COMPLEXITY = 4010;
 const OPUS_GET_LOOKAHEAD = 4027;
 const MAX_PACKET_BYTES = 1276 * 3;
-export const OPUS_COMPLEXITY = 4;
+const OPUS_COMPLEXITY = 4;
 
 /** An encoder state is about 100 KiB; 64 of them leave the 16 MiB heap room to spare. */
 const ENCODERS_PER_HEAP = 64;

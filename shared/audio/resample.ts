@@ -22,7 +22,7 @@ export interface StreamResampler {
  * 80 % and 97 dB. Through its WASM SIMD build it runs about 4× faster on 22.05 → 24 kHz
  * speech (docs/architecture.md, "Encoding cost").
  */
-export const RESAMPLER_QUALITY = 5;
+const RESAMPLER_QUALITY = 5;
 const RESAMPLER_ERRORS = ['success', 'out of memory', 'bad state', 'invalid argument', 'overflow'];
 
 let loading: Promise<SpeexModule> | undefined;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
-import { GATEWAY_NODE_FLAGS } from '../../gateway/node-flags.ts';
+import { processArgs } from '../../shared/process-flags.ts';
 import { type Component, defaultPort, envKeys } from './support/code-contract.ts';
 import { readRepoFile, repoPath } from './support/repo.ts';
 
@@ -68,20 +68,13 @@ for (const component of ['gateway', 'node'] as const) {
         const cmd = JSON.parse(
           args(stage.instructions.findLast((i) => i.getKeyword() === 'CMD')!),
         ) as string[];
-        const flags = component === 'gateway' ? GATEWAY_NODE_FLAGS : [];
-        assert.deepEqual(cmd, ['node', ...flags, '--import', 'tsx', `${component}/main.ts`]);
+        assert.deepEqual(cmd, ['node', ...processArgs(component)]);
       }
       assert.ok(existsSync(repoPath(component, 'main.ts')), `${component}/main.ts does not exist`);
       // `npm run start:<component>` starts it the same way as the image.
       const scripts = (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> })
         .scripts;
-      const flags = component === 'gateway' ? GATEWAY_NODE_FLAGS : [];
-      assert.equal(
-        scripts[`start:${component}`],
-        flags.length > 0
-          ? `node ${flags.join(' ')} --import tsx ${component}/main.ts`
-          : `tsx ${component}/main.ts`,
-      );
+      assert.equal(scripts[`start:${component}`], `node ${processArgs(component).join(' ')}`);
     });
 
     it('exposes the schema default port, and every ENV name is a config schema key', () => {

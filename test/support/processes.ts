@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_NODE_FLAGS } from '../../gateway/node-flags.ts';
+import { processArgs } from '../../shared/process-flags.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,8 +24,8 @@ export async function startService(
   env: Record<string, string>,
   options: { timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
-  const flags = entry === 'gateway/main.ts' ? GATEWAY_NODE_FLAGS : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(repoRoot, entry)], {
+  const name = entry === 'gateway/main.ts' ? 'gateway' : 'node';
+  const child = spawn(process.execPath, processArgs(name, path.join(repoRoot, entry)), {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
