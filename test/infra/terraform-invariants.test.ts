@@ -482,7 +482,9 @@ describe('AWS audio bucket (AUDIO_STORE=s3)', () => {
       const denyHttp = ((document?.statement ?? []) as Hcl[]).some(
         (s) =>
           s.effect === 'Deny' &&
+          // The bucket and every object in it.
           (s.resources as string[]).includes(tfRef(`aws_s3_bucket.${rname}.arn`)) &&
+          (s.resources as string[]).includes(`\${aws_s3_bucket.${rname}.arn}/*`) &&
           ((s.condition ?? []) as Hcl[]).some(
             (c) => c.variable === 'aws:SecureTransport' && (c.values as string[]).includes('false'),
           ),
@@ -520,14 +522,19 @@ describe('AWS audio bucket (AUDIO_STORE=s3)', () => {
         ...resources(doc, 'aws_iam_role_policy'),
         ...resources(doc, 'aws_iam_policy'),
       ].map(([, b]) => String(unwrap(b.policy)).replace(/^data\.aws_iam_policy_document\.|\.json$/g, ''));
+      // Every grant the module makes, not only those naming the bucket: an extra s3:* on * fails too.
       const statements = attached.flatMap((name) =>
         ((doc.data?.aws_iam_policy_document?.[name]?.[0]?.statement ?? []) as Hcl[]).filter(
-          (s) =>
-            s.effect !== 'Deny' &&
-            (s.resources as string[]).some((r) => r.includes(`aws_s3_bucket.${rname}.`)),
+          (s) => s.effect !== 'Deny',
         ),
       );
       assert.ok(statements.length >= 1, `${where}: no IAM policy grants access to it`);
+      for (const type of [
+        'aws_iam_user_policy_attachment',
+        'aws_iam_role_policy_attachment',
+        'aws_iam_policy_attachment',
+      ])
+        assert.equal(resources(doc, type).length, 0, `${where}: no managed policies (${type})`);
       const granted = new Set<string>();
       for (const s of statements) {
         const actions = s.actions as string[];
@@ -554,6 +561,15 @@ describe('AWS audio bucket (AUDIO_STORE=s3)', () => {
             value!,
             /^\$[A-Z_][A-Z0-9_]*$/,
             `${file}: ${key} must be a shell variable read at boot`,
+          );
+          // ...and that variable is read from SSM (decrypted) or Secret Manager, not set from a template value.
+          const variable = value!.slice(1);
+          const assignment =
+            new RegExp(`^${variable}=\\$\\(([^)]*)`, 'm').exec(readRepoFile(file))?.[1] ?? '';
+          assert.match(
+            assignment,
+            /aws ssm get-parameter [\s\S]*--with-decryption|secretmanager\.googleapis\.com/,
+            `${file}: ${variable} must come from SSM or Secret Manager`,
           );
           checked += 1;
         }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AwsClient } from 'aws4fetch';
 import S3rver from 's3rver';
 
 export interface S3Server {
@@ -11,6 +12,8 @@ export interface S3Server {
   /** s3rver's one account; any other access key id gets 403 InvalidAccessKeyId. */
   accessKeyId: string;
   secretAccessKey: string;
+  /** GETs an object straight from the bucket with its own signed request, as a CDN origin fetch would. */
+  getObject(name: string): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -32,12 +35,16 @@ export async function startS3Server(bucket = 'speechgate-audio'): Promise<S3Serv
   });
   const { port } = await server.run();
   let stopped = false;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', region: 'us-east-1' };
+  const aws = new AwsClient({ ...credentials, service: 's3' });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     bucket,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
+    region: credentials.region,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    getObject: (name) => aws.fetch(`${endpoint}/${bucket}/${name}`),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -248,7 +248,7 @@ class DDSConv(nn.Module):
             dilation = kernel_size**i
             self.separable.append(
                 nn.Conv1d(channels, channels, kernel_size, groups=channels, dilation=dilation,
-                          padding=(kernel_size * dilation - dilation) // 2)
+                          padding=same_padding(kernel_size, dilation))
             )
             self.pointwise.append(nn.Conv1d(channels, channels, 1))
             self.norms_1.append(ChannelNorm(channels))
@@ -377,7 +377,7 @@ class WaveNet(nn.Module):
         for i in range(n_layers):
             dilation = dilation_rate**i
             self.in_layers.append(nn.Conv1d(hidden, 2 * hidden, kernel_size, dilation=dilation,
-                                            padding=(kernel_size * dilation - dilation) // 2))
+                                            padding=same_padding(kernel_size, dilation)))
             self.res_skip.append(nn.Conv1d(hidden, 2 * hidden if i < n_layers - 1 else hidden, 1))
 
     def forward(self, x, mask):
@@ -446,24 +446,6 @@ class ResBlock2(nn.Module):
         return x
 
 
-class ResBlock1(nn.Module):
-    def __init__(self, channels: int, kernel_size: int, dilations):
-        super().__init__()
-        self.convs1 = nn.ModuleList(
-            [nn.Conv1d(channels, channels, kernel_size, 1, dilation=d, padding=same_padding(kernel_size, d))
-             for d in dilations]
-        )
-        self.convs2 = nn.ModuleList(
-            [nn.Conv1d(channels, channels, kernel_size, 1, dilation=1, padding=same_padding(kernel_size, 1))
-             for _ in dilations]
-        )
-
-    def forward(self, x):
-        for c1, c2 in zip(self.convs1, self.convs2):
-            x = x + c2(F.leaky_relu(c1(F.leaky_relu(x, 0.1)), 0.1))
-        return x
-
-
 class Generator(nn.Module):
     """HiFi-GAN generator as VITS/Piper configure it (weight norm already removed)."""
 
@@ -472,7 +454,9 @@ class Generator(nn.Module):
         ch = cfg['upsample_initial_channel']
         self.n_kernels = len(cfg['resblock_kernel_sizes'])
         self.conv_pre = nn.Conv1d(in_channels, ch, 7, 1, padding=3)
-        block = ResBlock1 if cfg['resblock'] == '1' else ResBlock2
+        # Piper medium uses resblock type 2, the only one built here.
+        assert cfg['resblock'] == '2', cfg['resblock']
+        block = ResBlock2
         self.ups = nn.ModuleList()
         self.blocks = nn.ModuleList()
         for i, (u, k) in enumerate(zip(cfg['upsample_rates'], cfg['upsample_kernel_sizes'])):

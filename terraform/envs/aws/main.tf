@@ -37,10 +37,7 @@ module "gateways" {
   redis_url                      = module.pool[each.key].redis_url
   internal_auth_secret_parameter = var.internal_auth_secret_parameter
   auth                           = var.auth
-  audio_store = {
-    type = var.audio_store
-    s3   = one(module.audio_bucket[*].gateway_store)
-  }
+  audio_store_s3                 = one(module.audio_bucket[*].gateway_store)
 }
 
 # With audio_store = "s3": the bucket every region's gateways share (the module says why one),

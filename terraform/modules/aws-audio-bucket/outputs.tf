@@ -3,11 +3,6 @@ output "bucket" {
   value       = aws_s3_bucket.audio.bucket
 }
 
-output "bucket_arn" {
-  description = "The bucket's ARN."
-  value       = aws_s3_bucket.audio.arn
-}
-
 output "gateway_store" {
   description = "What a gateway group needs for AUDIO_STORE=s3: bucket, region, prefix, the access key id and the SSM parameter holding its secret (present in every parameter_regions entry once this module is applied)."
   value = {

@@ -14,7 +14,7 @@ locals {
     secret_parameter = var.internal_auth_secret_parameter
     gateway_image    = var.gateway_image
     # AUDIO_STORE=s3 only; redis leaves the boot script as it was (the gateway's auto store is Redis).
-    audio_store         = var.audio_store.type
+    audio_store         = var.audio_store_s3 == null ? "redis" : "s3"
     s3_bucket           = local.s3.bucket
     s3_region           = local.s3.region
     s3_prefix           = local.s3.prefix
@@ -22,10 +22,14 @@ locals {
     s3_secret_parameter = local.s3.secret_parameter
   }
 
-  s3 = var.audio_store.type == "s3" ? var.audio_store.s3 : {
+  # The template needs every variable, so redis gets empty stand-ins.
+  s3 = var.audio_store_s3 != null ? var.audio_store_s3 : {
     bucket = "", region = "", prefix = "", access_key_id = "", secret_parameter = ""
   }
-  ssm_parameters = compact([var.internal_auth_secret_parameter, local.s3.secret_parameter])
+  ssm_parameters = concat(
+    [var.internal_auth_secret_parameter],
+    var.audio_store_s3 == null ? [] : [var.audio_store_s3.secret_parameter],
+  )
 }
 
 data "aws_ssm_parameter" "ami" {

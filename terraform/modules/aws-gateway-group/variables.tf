@@ -48,29 +48,16 @@ variable "internal_auth_secret_parameter" {
   type        = string
 }
 
-variable "audio_store" {
-  description = "Where the gateways keep complete clips: redis (the region's Redis, REDIS_URL) or s3 (module.audio_bucket[0].gateway_store: a bucket shared by every region)."
+variable "audio_store_s3" {
+  description = "Where the gateways keep complete clips: null for the region's Redis (REDIS_URL), or module.audio_bucket[0].gateway_store for a bucket shared by every region (AUDIO_STORE=s3)."
   type = object({
-    type = string
-    s3 = optional(object({
-      bucket           = string
-      region           = string
-      prefix           = string
-      access_key_id    = string
-      secret_parameter = string
-    }))
+    bucket           = string
+    region           = string
+    prefix           = string
+    access_key_id    = string
+    secret_parameter = string
   })
-  default = { type = "redis" }
-
-  validation {
-    condition     = contains(["redis", "s3"], var.audio_store.type)
-    error_message = "audio_store.type is redis or s3."
-  }
-
-  validation {
-    condition     = var.audio_store.type != "s3" || var.audio_store.s3 != null
-    error_message = "audio_store.type = \"s3\" needs audio_store.s3 (module.audio_bucket's gateway_store)."
-  }
+  default = null
 }
 
 variable "auth" {
